@@ -70,6 +70,8 @@ export class CortexM4 {
   /** Single-precision registers S0–S31 as raw bits (D-registers are pairs). Raw bits keep NaN payloads intact. */
   readonly s = new Int32Array(32);
   fpscr = 0;
+  /** SCB CPACR (CP10/CP11 access); the exception model's fpuAccess() checks it. */
+  cpacr = 0;
 
   // ---- execution bookkeeping -----------------------------------------------------------------
   /** Address of the instruction being executed (or about to be). Unsigned. */

@@ -66,4 +66,10 @@ export class ExceptionModel {
 
   /** SEV: set the event register. */
   sev(): void {}
+
+  /**
+   * Called by every FP instruction before it touches FP state: CPACR check (UsageFault NOCP when denied),
+   * lazy FP state preservation (FPCCR.LSPACT), and CONTROL.FPCA update.
+   */
+  fpuAccess(): void {}
 }
