@@ -161,7 +161,8 @@ export class CortexM4 {
   }
 
   private runInner(): void {
-    while (this.cycles < this.runUntil && this.instructions < this.instructionLimit) {
+    // `sleeping` is tested every iteration because WFI/WFE set it from inside an instruction.
+    while (this.cycles < this.runUntil && this.instructions < this.instructionLimit && !this.sleeping) {
       if (this.irqCheck) {
         this.irqCheck = false;
         if (this.tbit === 0) throw new GuestFault(Exc.UsageFault, CFSR.INVSTATE);

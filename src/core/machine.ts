@@ -1,0 +1,215 @@
+/**
+ * A Machine is one board instance: bus, CPU, scheduler, core system (NVIC, SysTick, …), the SoC's
+ * devices, and the host-facing ports. It owns the run loop. No globals: several machines can live in
+ * one process.
+ *
+ * Run loop: the CPU runs in batches up to the next scheduled event (or the caller's limit), then due
+ * events fire. When the CPU sleeps (WFI/WFE) virtual time jumps straight to the next event.
+ */
+import { loadBoard, type BoardSpec } from '../boards/board.js';
+import { CortexM4, type StopReason } from '../cpu/armv7m/cpu.js';
+import { SOC_FACTORIES } from '../soc/index.js';
+import { Bus } from './bus.js';
+import { UserError } from './errors.js';
+import type { FirmwareImage } from '../image/image.js';
+import type { InterruptController } from './irq.js';
+import { silentLogger, type Logger } from './logger.js';
+import { Scheduler } from './scheduler.js';
+import type { SocInstance } from './soc.js';
+import { UartPort } from './uart-port.js';
+
+export interface MachineOptions {
+  /** Board name (boards/NAME.json) or a loaded spec. */
+  board: string | BoardSpec;
+  log?: Logger;
+}
+
+export interface RunOptions {
+  /** Stop with 'timeout' after this many cycles of virtual time (from now). */
+  timeoutCycles?: number;
+  /** Stop with 'instruction-limit' after this many instructions (from now). */
+  maxInstructions?: number;
+}
+
+export interface RunResult {
+  reason: StopReason;
+  exitCode: number;
+  cycles: number;
+  instructions: number;
+}
+
+/** Forwards device interrupts to whichever controller the core system installs. */
+class InterruptForwarder implements InterruptController {
+  target: InterruptController | null = null;
+  setIrqLevel(irq: number, level: boolean): void {
+    this.target?.setIrqLevel(irq, level);
+  }
+  pulseIrq(irq: number): void {
+    this.target?.pulseIrq(irq);
+  }
+}
+
+/** Batch size when nothing is scheduled, so async runs yield to host I/O regularly. */
+const IDLE_SLICE_CYCLES = 1_000_000;
+
+export class Machine {
+  readonly board: BoardSpec;
+  readonly bus = new Bus();
+  readonly cpu: CortexM4;
+  readonly scheduler: Scheduler;
+  readonly log: Logger;
+  readonly soc: SocInstance;
+  readonly irq = new InterruptForwarder();
+  private readonly uarts = new Map<string, UartPort>();
+  private stopRequested: StopReason | null = null;
+
+  constructor(opts: MachineOptions) {
+    this.board = typeof opts.board === 'string' ? loadBoard(opts.board) : opts.board;
+    this.log = opts.log ?? silentLogger();
+    this.cpu = new CortexM4(this.bus);
+    this.scheduler = new Scheduler(this.cpu);
+    const factory = SOC_FACTORIES.get(this.board.soc);
+    if (factory === undefined) throw new UserError(`board ${this.board.name}: unknown SoC '${this.board.soc}'`);
+    this.soc = factory(
+      {
+        bus: this.bus,
+        scheduler: this.scheduler,
+        irq: this.irq,
+        log: this.log.child({ soc: this.board.soc }),
+        cpuHz: this.board.cpuHz,
+        uart: (label) => this.uart(label),
+      },
+      this.board.options ?? {},
+    );
+    this.cpu.exc.vtor = this.soc.resetVectorBase;
+  }
+
+  /** The host side of a guest UART by label ("uart0", "usart2"); the console is `board.console`. */
+  uart(label: string): UartPort {
+    let p = this.uarts.get(label);
+    if (p === undefined) {
+      p = new UartPort(label);
+      this.uarts.set(label, p);
+    }
+    return p;
+  }
+
+  get console(): UartPort {
+    return this.uart(this.board.console);
+  }
+
+  /** Copies an image's segments into memory (flash included); throws UserError for unmapped addresses. */
+  loadImage(img: FirmwareImage): void {
+    for (const s of img.segments) {
+      try {
+        this.bus.load(s.address, s.data);
+      } catch {
+        throw new UserError(
+          `${img.source}: segment at 0x${s.address.toString(16)} (${s.data.length} bytes) is outside the memory of board ${this.board.name}`,
+        );
+      }
+    }
+  }
+
+  /** System reset: peripherals, then the core (vector fetch). */
+  reset(): void {
+    this.soc.reset();
+    this.cpu.exc.vtor = this.soc.resetVectorBase;
+    this.cpu.reset();
+  }
+
+  /** Asks a running loop to stop at the next batch boundary (from a signal handler or another task). */
+  stop(reason: StopReason = 'user'): void {
+    this.stopRequested = reason;
+    this.cpu.runUntil = 0;
+  }
+
+  /** Virtual time in seconds. */
+  get seconds(): number {
+    return this.cpu.cycles / this.board.cpuHz;
+  }
+
+  /** Runs synchronously until a stop reason. Without limits this may not return: tests pass limits. */
+  run(opts: RunOptions = {}): RunResult {
+    const end = this.beginRun(opts);
+    for (;;) {
+      const r = this.slice(end, Infinity);
+      if (r !== null) return r;
+    }
+  }
+
+  /**
+   * Runs until a stop reason, yielding to the host event loop between slices (so UART input, signals
+   * and sockets are served). `realtimeHz`, when given, paces virtual time to the wall clock.
+   * `idleWait` is awaited when the CPU sleeps with nothing scheduled (e.g. waiting for host input);
+   * without it such a state ends the run with 'halt'.
+   */
+  async runAsync(opts: RunOptions & { realtime?: boolean; idleWait?: () => Promise<void> } = {}): Promise<RunResult> {
+    const end = this.beginRun(opts);
+    const wallStart = performance.now();
+    const cycleStart = this.cpu.cycles;
+    for (;;) {
+      const sliceEnd = Math.min(end, this.cpu.cycles + this.board.cpuHz / 100);
+      const r = this.slice(end, sliceEnd);
+      if (r !== null) {
+        if (r.reason === 'halt' && opts.idleWait && this.stopRequested === null) {
+          await opts.idleWait();
+          this.cpu.stopReason = null;
+          continue;
+        }
+        return r;
+      }
+      if (opts.realtime) {
+        const ahead = (this.cpu.cycles - cycleStart) / this.board.cpuHz * 1000 - (performance.now() - wallStart);
+        if (ahead > 1) await new Promise((res) => setTimeout(res, ahead));
+        else await new Promise((res) => setImmediate(res));
+      } else await new Promise((res) => setImmediate(res));
+    }
+  }
+
+  private beginRun(opts: RunOptions): number {
+    this.stopRequested = null;
+    this.cpu.stopReason = null;
+    this.cpu.instructionLimit = opts.maxInstructions !== undefined ? this.cpu.instructions + opts.maxInstructions : Infinity;
+    return opts.timeoutCycles !== undefined ? this.cpu.cycles + opts.timeoutCycles : Infinity;
+  }
+
+  /** Runs until `sliceEnd` (or a stop). Returns a result when the run is over, null to continue. */
+  private slice(end: number, sliceEnd: number): RunResult | null {
+    const cpu = this.cpu;
+    const sched = this.scheduler;
+    const limit = Math.min(end, sliceEnd);
+    while (cpu.cycles < limit) {
+      if (this.stopRequested !== null) return this.result(this.stopRequested);
+      if (cpu.stopReason !== null) return this.result(cpu.stopReason);
+      if (cpu.instructions >= cpu.instructionLimit) return this.result('instruction-limit');
+      if (cpu.sleeping) {
+        // Fast-forward: nothing happens until the next event.
+        const next = sched.nextTime;
+        if (next === Infinity) return this.result('halt');
+        cpu.cycles = Math.max(cpu.cycles, Math.min(next, end));
+        if (cpu.cycles >= end) break;
+        sched.runDue();
+        cpu.irqCheck = true;
+        // An event that made an interrupt pending wakes the core through checkPending.
+        cpu.exc.checkPending();
+        continue;
+      }
+      const target = Math.min(sched.nextTime, limit, cpu.cycles + IDLE_SLICE_CYCLES);
+      cpu.run(target);
+      if (sched.nextTime <= cpu.cycles) sched.runDue();
+    }
+    if (this.stopRequested !== null) return this.result(this.stopRequested);
+    if (cpu.stopReason !== null) return this.result(cpu.stopReason);
+    if (cpu.cycles >= end) return this.result('timeout');
+    return null;
+  }
+
+  private result(reason: StopReason): RunResult {
+    return { reason, exitCode: this.cpu.exitCode, cycles: this.cpu.cycles, instructions: this.cpu.instructions };
+  }
+}
+
+export function createMachine(opts: MachineOptions): Machine {
+  return new Machine(opts);
+}
