@@ -110,6 +110,8 @@ export class CortexM4 {
   mem: MemoryPort;
   readonly exc: ExceptionModel;
   semihosting: SemihostingHandler | null = null;
+  /** Called before every instruction when set (instruction traces, breakpoints); selects the slower loop. */
+  tracer: ((cpu: CortexM4) => void) | null = null;
 
   // ---- decode cache: one array of decoded instructions per code region, indexed by halfword ----
   private readonly caches = new Map<Region, (DecodedInsn | undefined)[]>();
@@ -152,7 +154,8 @@ export class CortexM4 {
     this.runUntil = untilCycle;
     while (this.cycles < this.runUntil && this.stopReason === null && this.instructions < this.instructionLimit) {
       try {
-        this.runInner();
+        if (this.tracer === null) this.runInner();
+        else this.runTraced();
         return;
       } catch (e) {
         this.deliverFault(e);
@@ -163,12 +166,26 @@ export class CortexM4 {
   private runInner(): void {
     // `sleeping` is tested every iteration because WFI/WFE set it from inside an instruction.
     while (this.cycles < this.runUntil && this.instructions < this.instructionLimit && !this.sleeping) {
-      if (this.irqCheck) {
-        this.irqCheck = false;
-        if (this.tbit === 0) throw new GuestFault(Exc.UsageFault, CFSR.INVSTATE);
-        this.exc.checkPending();
-        if (this.stopReason !== null || this.sleeping) return;
-      }
+      if (this.irqCheck && this.serviceIrqCheck()) return;
+      this.step();
+    }
+  }
+
+  /** Handles a pending `irqCheck`: INVSTATE, then exception entry. True when the loop must return. */
+  private serviceIrqCheck(): boolean {
+    this.irqCheck = false;
+    if (this.tbit === 0) throw new GuestFault(Exc.UsageFault, CFSR.INVSTATE);
+    this.exc.checkPending();
+    return this.stopReason !== null || this.sleeping;
+  }
+
+  /** The same loop with a hook before each instruction (traces, debugger breakpoints); kept apart so the fast loop stays lean. */
+  private runTraced(): void {
+    const tracer = this.tracer!;
+    while (this.cycles < this.runUntil && this.instructions < this.instructionLimit && !this.sleeping) {
+      if (this.irqCheck && this.serviceIrqCheck()) return;
+      tracer(this);
+      if (this.stopReason !== null) return;
       this.step();
     }
   }
@@ -265,6 +282,12 @@ export class CortexM4 {
         for (let i = from; i < to; i++) cache[i] = undefined;
       }
     });
+  }
+
+  /** The decoded instruction at `pc` (through the cache), for traces and debuggers. */
+  decodedAt(pc: number): DecodedInsn {
+    const off = (pc - this.codeBase) >>> 0;
+    return (off < this.codeSize ? this.codeCache[off >>> 1] : undefined) ?? this.fetchDecode(pc);
   }
 
   /** Drops every cached decode (e.g. after a memory map change). */
