@@ -1,0 +1,103 @@
+/**
+ * `emboard run` as a library function: build the board, load the firmware, wire the console and traces,
+ * run, and report why it stopped. The CLI only parses flags and prints what this returns.
+ */
+import { join } from 'node:path';
+import { disassemble } from '../cpu/armv7m/decoder.js';
+import { UserError } from './errors.js';
+import { loadImageFile } from '../image/load.js';
+import type { ImageFormat } from '../image/image.js';
+import type { Logger } from './logger.js';
+import { Machine, type RunResult } from './machine.js';
+import type { CortexM4 } from '../cpu/armv7m/cpu.js';
+
+export type TraceKind = 'in_asm' | 'mmio' | 'exc';
+export const TRACE_KINDS: readonly TraceKind[] = ['in_asm', 'mmio', 'exc'];
+
+export interface RunFirmwareOptions {
+  board: string;
+  /** Firmware file; omitted with `demo`. */
+  file?: string;
+  /** Run the board's built-in demo firmware. */
+  demo?: boolean;
+  format?: ImageFormat;
+  base?: number;
+  /** Virtual-time limit in milliseconds. */
+  timeoutMs?: number;
+  maxInstructions?: number;
+  realtime?: boolean;
+  trace?: readonly TraceKind[];
+  log: Logger;
+  /** Guest console output. */
+  output: (bytes: Uint8Array) => void;
+  /** Bytes for the console UART's receive side (e.g. stdin), pushed by the caller through `machine.console.inject`. */
+  onMachine?: (m: Machine) => void;
+  /** Wait for host input when the guest sleeps with nothing scheduled (interactive use). */
+  idleWait?: () => Promise<void>;
+}
+
+export interface RunFirmwareOutcome {
+  machine: Machine;
+  result: RunResult;
+}
+
+export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOutcome> {
+  const machine = new Machine({ board: o.board, log: o.log });
+  let path = o.file;
+  if (o.demo) {
+    if (!machine.board.demo) throw new UserError(`board ${machine.board.name} has no built-in demo firmware`);
+    path = join(machine.board.dir, machine.board.demo);
+  }
+  if (path === undefined) throw new UserError('no firmware file given (or use --demo)');
+  const image = loadImageFile(path, { format: o.format, base: o.base ?? machine.board.flashBase ?? 0 });
+  machine.loadImage(image);
+  machine.reset();
+
+  // Console: batch bytes and hand them over once per slice (writing per byte would dominate run time).
+  let pending: number[] = [];
+  const flush = () => {
+    if (pending.length) {
+      o.output(Uint8Array.from(pending));
+      pending = [];
+    }
+  };
+  machine.console.onTransmit((b) => {
+    pending.push(b);
+    if (pending.length >= 4096) flush();
+  });
+  const flushTimer = setInterval(flush, 20);
+
+  if (o.trace?.length) installTraces(machine, o.trace, o.log, image.symbols);
+  o.onMachine?.(machine);
+  const hz = machine.board.cpuHz;
+  try {
+    const result = await machine.runAsync({
+      timeoutCycles: o.timeoutMs !== undefined ? Math.round((o.timeoutMs / 1000) * hz) : undefined,
+      maxInstructions: o.maxInstructions,
+      realtime: o.realtime,
+      idleWait: o.idleWait,
+    });
+    return { machine, result };
+  } finally {
+    clearInterval(flushTimer);
+    flush();
+  }
+}
+
+function installTraces(m: Machine, kinds: readonly TraceKind[], log: Logger, symbols?: ReadonlyMap<number, string>): void {
+  if (kinds.includes('in_asm')) {
+    const tl = log.child({ trace: 'in_asm' }, { level: 'info' });
+    m.cpu.tracer = (cpu: CortexM4) => {
+      const d = cpu.decodedAt(cpu.pc);
+      const sym = symbols?.get(cpu.pc);
+      const raw = d.size === 4 ? `${(d.raw >>> 16).toString(16).padStart(4, '0')} ${(d.raw & 0xffff).toString(16).padStart(4, '0')}` : d.raw.toString(16).padStart(4, '0').padEnd(9);
+      tl.info(`${sym ? `<${sym}>\n` : ''}0x${cpu.pc.toString(16).padStart(8, '0')}:  ${raw}  ${disassemble(d.raw, d.size as 2 | 4, cpu.pc)}`);
+    };
+  }
+  if (kinds.includes('mmio')) {
+    const ml = log.child({ trace: 'mmio' }, { level: 'info' });
+    m.bus.mmioTrace = (region, offset, size, write, value) => {
+      ml.info(`${write ? 'write' : 'read '} ${region.name}+0x${offset.toString(16)} (${size * 8}-bit) ${write ? '<-' : '->'} 0x${(value >>> 0).toString(16)}`);
+    };
+  }
+}
