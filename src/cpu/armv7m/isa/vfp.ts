@@ -1,4 +1,9 @@
-/** Instruction module: vfp. See src/cpu/armv7m/decoded.ts for the Pattern/DecodedInsn contract. */
+/**
+ * Instruction module: the FPv4-SP floating-point extension (single precision VFP of the Cortex-M4).
+ * Data processing lives in vfp-dp.ts, transfers and loads/stores in vfp-ldst.ts, the arithmetic in ../fpu/.
+ */
 import type { Pattern } from '../decoded.js';
+import { patterns as dataProcessing } from './vfp-dp.js';
+import { patterns as loadStore } from './vfp-ldst.js';
 
-export const patterns: Pattern[] = [];
+export const patterns: Pattern[] = [...dataProcessing, ...loadStore];
