@@ -14,10 +14,6 @@ const FZ = 1 << 24, DN = 1 << 25;
 
 interface Q { n: bigint; d: bigint } // value n/d, d > 0
 
-function isNaN32(b: number): boolean {
-  return (b & 0x7fffffff) > 0x7f800000;
-}
-
 /** The exact value of a finite single (denormals kept unless fz, which flushes and records IDC). */
 function valueOf(b: number, fz: boolean, fl: { f: number }): Q {
   const e = (b >>> 23) & 0xff;
