@@ -54,6 +54,20 @@ void IRQ_Handler(unsigned irq)
     }
 }
 
+/* Sleeps until *v >= n without the lost-wakeup race: the check runs with PRIMASK set, and WFI still
+ * wakes on a pending interrupt, which is then taken when PRIMASK is cleared. */
+static void wait_for(volatile uint32_t *v, uint32_t n)
+{
+    disable_irq();
+    while (*v < n) {
+        wfi();
+        enable_irq();
+        isb();
+        disable_irq();
+    }
+    enable_irq();
+}
+
 int main(void)
 {
     print("timers test\n");
@@ -75,22 +89,23 @@ int main(void)
         ;
     uint32_t v2 = TIMER_VALUE(TIMER0_BASE);
     print("timer0 counts down: %s\n", v2 < v1 ? "yes" : "no");
-    while (t0_count < 5) wfi();
+    wait_for(&t0_count, 5);
     print("timer0 interrupts=%u CTRL=%x\n", t0_count, TIMER_CTRL(TIMER0_BASE));
 
-    /* Timer1 without IRQEN: INTSTATUS stays 0 (the model only latches it when IRQEN is set). */
-    TIMER_RELOAD(TIMER1_BASE) = 1000;
+    /* Timer1 without IRQEN: wraps (VALUE goes up again) but INTSTATUS is only latched with IRQEN. */
+    TIMER_RELOAD(TIMER1_BASE) = 2500;
     TIMER_CTRL(TIMER1_BASE) = 0x1;
-    while (TIMER_VALUE(TIMER1_BASE) > 500)
-        ;
+    uint32_t prev = TIMER_VALUE(TIMER1_BASE), cur;
+    while ((cur = TIMER_VALUE(TIMER1_BASE)) <= prev) prev = cur;
+    print("timer1 wrapped without IRQEN: INTSTATUS=%x\n", TIMER_INTSTATUS(TIMER1_BASE));
     TIMER_CTRL(TIMER1_BASE) = 0x9;
-    while (t1_count == 0) wfi();
+    wait_for(&t1_count, 1);
     print("timer1 interrupts=%u INTSTATUS=%x\n", t1_count, TIMER_INTSTATUS(TIMER1_BASE));
 
     /* Dual timer 1: periodic, 32-bit, prescale 1, interrupt enabled: 3 interrupts. */
     DT1_LOAD = 5000;
     DT1_CONTROL = 0xE2; /* ENABLE | MODE(periodic) | INTEN | SIZE(32) */
-    while (dt_count < 3) wfi();
+    wait_for(&dt_count, 3);
     print("dualtimer interrupts=%u RIS=%x MIS=%x CONTROL=%x\n", dt_count, DT1_RIS, DT1_MIS, DT1_CONTROL);
 
     /* Dual timer one-shot without interrupt enable: RIS set, MIS 0, no IRQ. */
