@@ -108,25 +108,26 @@ const execSMUSD: Exec = (cpu, d) => {
   cpu.r[d.a] = ((n << 16) >> 16) * ((m << 16) >> 16) - (n >> 16) * (m >> 16);
 };
 
-// ---- SMMLA(R), SMMLS(R), SMMUL(R): e = rounding constant (0x80000000 for the R forms, else 0) ----
+// ---- SMMLA(R), SMMLS(R), SMMUL(R): e = the R bit; the rounding constant is e * 0x80000000 (kept out of the
+// field itself so DecodedInsn fields stay small integers for V8) ----
 
 const execSMMLA: Exec = (cpu, d) => {
   // result = (Ra << 32) + Rn*Rm + round; Rd = result<63:32>
   smul64(cpu.r[d.b], cpu.r[d.c]);
-  const lo = (pLo >>> 0) + d.e;
+  const lo = (pLo >>> 0) + d.e * 0x80000000;
   cpu.r[d.a] = (pHi + cpu.r[d.d] + (lo >= TWO32 ? 1 : 0)) | 0;
 };
 
 const execSMMLS: Exec = (cpu, d) => {
   // result = (Ra << 32) - Rn*Rm + round = ((Ra - pHi) << 32) + (round - pLo); borrow when the low part is negative
   smul64(cpu.r[d.b], cpu.r[d.c]);
-  const lo = d.e - (pLo >>> 0);
+  const lo = d.e * 0x80000000 - (pLo >>> 0);
   cpu.r[d.a] = (cpu.r[d.d] - pHi - (lo < 0 ? 1 : 0)) | 0;
 };
 
 const execSMMUL: Exec = (cpu, d) => {
   smul64(cpu.r[d.b], cpu.r[d.c]);
-  const lo = (pLo >>> 0) + d.e;
+  const lo = (pLo >>> 0) + d.e * 0x80000000;
   cpu.r[d.a] = (pHi + (lo >= TWO32 ? 1 : 0)) | 0;
 };
 
@@ -252,14 +253,14 @@ export const multiplyPatterns: Pattern[] = [
     (raw) => (bad3(raw) ? null : insn(execSMUSD, raw, fRd(raw), fRn(raw), fRm(raw), 0, raw & 0x10 ? 16 : 0)),
     (raw) => dis3(`smusd${bit4(raw, 'x')}`, raw)),
   pat('SMMLA T1', '11111011_0101_xxxx_xxxx_xxxx_000x_xxxx',
-    (raw) => (bad4(raw) ? null : insn(execSMMLA, raw, fRd(raw), fRn(raw), fRm(raw), fRa(raw), raw & 0x10 ? 0x80000000 : 0)),
+    (raw) => (bad4(raw) ? null : insn(execSMMLA, raw, fRd(raw), fRn(raw), fRm(raw), fRa(raw), (raw >>> 4) & 1)),
     (raw) => dis4(`smmla${bit4(raw, 'r')}`, raw)),
   pat('SMMUL T1', '11111011_0101_xxxx_1111_xxxx_000x_xxxx',
-    (raw) => (bad3(raw) ? null : insn(execSMMUL, raw, fRd(raw), fRn(raw), fRm(raw), 0, raw & 0x10 ? 0x80000000 : 0)),
+    (raw) => (bad3(raw) ? null : insn(execSMMUL, raw, fRd(raw), fRn(raw), fRm(raw), 0, (raw >>> 4) & 1)),
     (raw) => dis3(`smmul${bit4(raw, 'r')}`, raw)),
   // SMMLS has no Ra=1111 alias: Ra = PC is UNPREDICTABLE, declined by bad4.
   pat('SMMLS T1', '11111011_0110_xxxx_xxxx_xxxx_000x_xxxx',
-    (raw) => (bad4(raw) ? null : insn(execSMMLS, raw, fRd(raw), fRn(raw), fRm(raw), fRa(raw), raw & 0x10 ? 0x80000000 : 0)),
+    (raw) => (bad4(raw) ? null : insn(execSMMLS, raw, fRd(raw), fRn(raw), fRm(raw), fRa(raw), (raw >>> 4) & 1)),
     (raw) => dis4(`smmls${bit4(raw, 'r')}`, raw)),
   pat('USADA8 T1', '11111011_0111_xxxx_xxxx_xxxx_0000_xxxx',
     (raw) => (bad4(raw) ? null : insn(execUSADA8, raw, fRd(raw), fRn(raw), fRm(raw), fRa(raw))),
