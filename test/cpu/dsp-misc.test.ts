@@ -167,6 +167,20 @@ describe('extend and add', () => {
   });
 });
 
+describe('DSP in IT blocks', () => {
+  it('a failed condition leaves Rd, GE and Q alone; a passed one executes', () => {
+    // ite ne (BF14); sadd16 r0, r1, r2 (executes if NE); qadd r3, r1, r2 (FA82 F381, executes if EQ)
+    const code = [0xbf14, 0xfa91f002, 0xfa82f381];
+    const eq = exec(code, { 0: 7, 1: 0x7fffffff, 2: 0x7fffffff, 3: 9 }, { z: 1, ge: 0b0110 });
+    expect([u(eq.cpu.r[0]!), eq.cpu.ge]).toEqual([7, 0b0110]); // sadd16 skipped
+    expect([u(eq.cpu.r[3]!), eq.cpu.q]).toEqual([0x7fffffff, 1]); // qadd saturated
+    const ne = exec(code, { 0: 7, 1: 0x7fffffff, 2: 0x7fffffff, 3: 9 }, { z: 0, ge: 0b0110 });
+    // lo -1 + -1 = -2 (GE 00), hi 32767 + 32767 = 65534 → 0xfffe (>= 0: GE 11)
+    expect([u(ne.cpu.r[0]!), ne.cpu.ge]).toEqual([0xfffefffe, 0b1100]);
+    expect([u(ne.cpu.r[3]!), ne.cpu.q]).toEqual([9, 0]); // qadd skipped
+  });
+});
+
 describe('DSP decode', () => {
   const name = (raw: number): string | undefined => decode(raw, 4, 0).pattern?.name;
 
