@@ -110,6 +110,8 @@ export class CortexM4 {
   mem: MemoryPort;
   readonly exc: ExceptionModel;
   semihosting: SemihostingHandler | null = null;
+  /** Instruction-fetch permission check, installed by the MPU while it is enabled (throws MemManage IACCVIOL). */
+  fetchCheck: ((pc: number) => void) | null = null;
   /** Called before every instruction when set (instruction traces, breakpoints); selects the slower loop. */
   tracer: ((cpu: CortexM4) => void) | null = null;
 
@@ -193,6 +195,7 @@ export class CortexM4 {
   /** Executes exactly one instruction (faults propagate as exceptions; `run` catches them). */
   step(): void {
     const pc = this.pc;
+    if (this.fetchCheck !== null) this.fetchCheck(pc);
     const off = (pc - this.codeBase) >>> 0;
     let d = off < this.codeSize ? this.codeCache[off >>> 1] : undefined;
     if (d === undefined) d = this.fetchDecode(pc);
