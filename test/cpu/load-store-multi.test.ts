@@ -86,6 +86,22 @@ describe('PUSH / POP', () => {
     expect(h.cpu.r[13]).toBe(D + 8);
   });
 
+  it('POP {pc} of an EXC_RETURN value in handler mode returns after SP has been written back', () => {
+    const h = setup([0xbd00]); // pop {pc}
+    h.cpu.r[13] = D;
+    h.bus.write32(D, 0xfffffff9);
+    h.cpu.ipsr = 3;
+    let spAtReturn = 0;
+    let excReturn = 0;
+    h.cpu.exc.exceptionReturn = (v: number) => {
+      spAtReturn = h.cpu.r[13]!;
+      excReturn = v;
+    };
+    h.cpu.step();
+    expect(u(excReturn)).toBe(0xfffffff9);
+    expect(spAtReturn).toBe(D + 4);
+  });
+
   it('cycles: PUSH 1+N, POP with PC 1+N+3', () => {
     const h = setup([0xb5f0, 0xbdf0], { 14: 0x301 });
     h.cpu.step();
@@ -159,6 +175,14 @@ describe('LDM / STM', () => {
     expect(e).toBeInstanceOf(BusError);
     expect((e as BusError).address).toBe(end);
     expect([h.cpu.r[0], h.cpu.r[1], h.cpu.r[2], h.cpu.r[3]]).toEqual([end - 4, 1, 2, 3]);
+  });
+
+  it('a one-register LDM.W does the single transfer; an empty 16-bit list is UNDEFINED', () => {
+    const a = setup([0xe8900002], { 0: D }, [0x42]); // ldmia.w r0, {r1}
+    a.cpu.step();
+    expect(a.cpu.r[1]).toBe(0x42);
+    const e = thrown(() => setup([0xc800], { 0: D }).cpu.step()); // ldmia r0!, {}
+    expect((e as GuestFault).cfsr).toBe(CFSR.UNDEFINSTR);
   });
 
   it('32-bit LDM with writeback and the base in the list is UNPREDICTABLE: UNDEFINED here', () => {

@@ -152,6 +152,15 @@ describe('32-bit immediate forms: offset, pre-indexed, post-indexed', () => {
     expect(b.bus.read32(D)).toBe(0xaa00);
   });
 
+  it('base writeback to SP clears bits [1:0]', () => {
+    const h = makeCpu([0xf81d0b01]); // ldrb r0,[sp],#1
+    h.cpu.r[13] = D + 8;
+    h.bus.write32(D + 8, 0x5c);
+    h.cpu.step();
+    expect(h.cpu.r[0]).toBe(0x5c);
+    expect(h.cpu.r[13]).toBe(D + 8);
+  });
+
   it('loads into SP clear bits [1:0]', () => {
     const { cpu } = run([0xf8d0d000], { 0: D }, [0x20001237]); // ldr.w sp,[r0]
     expect(cpu.r[13]).toBe(0x20001234);
