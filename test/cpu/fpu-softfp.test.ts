@@ -5,7 +5,7 @@
  * generator biased toward the hard regions (ties, denormals, near-overflow, cancellation).
  */
 import { describe, expect, it } from 'vitest';
-import { fixedToFp, fpAdd, fpDiv, fpMul, fpMulAdd, fpSqrt, fpSub, fpToFixed, fpst, FPSCR } from '../../src/cpu/armv7m/fpu/softfp.js';
+import { f32ToF16, fixedToFp, fpAdd, fpDiv, fpMul, fpMulAdd, fpSqrt, fpSub, fpToFixed, fpst, FPSCR } from '../../src/cpu/armv7m/fpu/softfp.js';
 
 const IOC = 1, DZC = 2, OFC = 4, UFC = 8, IXC = 16, IDC = 128;
 const FZ = 1 << 24, DN = 1 << 25;
@@ -39,20 +39,26 @@ function bitLength(x: bigint): number {
   return x === 0n ? 0 : x.toString(2).length;
 }
 
-/** ARM FPRound of a nonzero rational to single precision; returns [bits, flags]. */
-function refRound(v: Q, fpscr: number): [number, number] {
+interface Fmt { p: number; emin: number; emax: number; ebits: number; ahp: boolean }
+const SINGLE: Fmt = { p: 24, emin: -126, emax: 127, ebits: 8, ahp: false };
+const HALF_IEEE: Fmt = { p: 11, emin: -14, emax: 15, ebits: 5, ahp: false };
+const HALF_AHP: Fmt = { p: 11, emin: -14, emax: 16, ebits: 5, ahp: true };
+
+/** ARM FPRound of a nonzero rational to the format; returns [bits, flags]. */
+function refRound(v: Q, fpscr: number, fmt: Fmt = SINGLE): [number, number] {
   const neg = v.n < 0n;
   const num = neg ? -v.n : v.n;
   const den = v.d;
   let mode = (fpscr >>> 22) & 3;
+  const width = fmt.p + fmt.ebits;
   // exponent E with 2^E <= num/den < 2^(E+1)
   let E = bitLength(num) - bitLength(den);
   const ge = (k: number): boolean => (k >= 0 ? num >= den << BigInt(k) : num << BigInt(-k) >= den);
   if (!ge(E)) E--;
-  const sign = neg ? 0x80000000 | 0 : 0;
-  if (E < -126 && fpscr & FZ) return [sign, UFC];
-  const e = Math.max(E, -126);
-  const sh = 23 - e; // integer significand = num * 2^sh / den
+  const sign = neg ? (width === 32 ? 0x80000000 | 0 : 0x8000) : 0;
+  if (E < fmt.emin && fpscr & FZ) return [sign, UFC];
+  const e = Math.max(E, fmt.emin);
+  const sh = fmt.p - 1 - e; // integer significand = num * 2^sh / den
   const sn = sh >= 0 ? num << BigInt(sh) : num;
   const sd = sh >= 0 ? den : den << BigInt(-sh);
   let m = sn / sd;
@@ -66,15 +72,21 @@ function refRound(v: Q, fpscr: number): [number, number] {
     } else if (mode === 1) m++;
   }
   let flags = rem !== 0n ? IXC : 0;
-  if (rem !== 0n && E < -126) flags |= UFC;
+  if (rem !== 0n && E < fmt.emin) flags |= UFC;
   let ex = e;
-  if (m === 1n << 24n) {
+  if (m === 1n << BigInt(fmt.p)) {
     m >>= 1n;
     ex++;
   }
-  if (ex > 127) return [sign | (mode === 0 || mode === 1 ? 0x7f800000 : 0x7f7fffff), OFC | IXC];
-  const biased = m >= 1n << 23n ? ex + 127 : 0;
-  return [sign | (biased << 23) | Number(m & 0x7fffffn), flags];
+  const fracMask = (1 << (fmt.p - 1)) - 1;
+  if (ex > fmt.emax) {
+    if (fmt.ahp) return [sign | 0x7fff, IOC];
+    const inf = ((1 << fmt.ebits) - 1) << (fmt.p - 1);
+    return [sign | (mode === 0 || mode === 1 ? inf : inf - 1), OFC | IXC];
+  }
+  const bias = (1 << (fmt.ebits - 1)) - 1;
+  const biased = m >= 1n << BigInt(fmt.p - 1) ? ex + bias : 0;
+  return [sign | (biased << (fmt.p - 1)) | (Number(m) & fracMask), flags];
 }
 
 function run(fn: () => number, fpscr: number): [number, number] {
@@ -222,7 +234,58 @@ describe('softfp against an exact BigInt reference', () => {
   });
 });
 
+describe('conversions against the exact reference', () => {
+  it('single to half (IEEE and AHP), 4 modes x FZ, random singles around the half range', () => {
+    for (let i = 0; i < 8000; i++) {
+      const sign = rnd() & 0x80000000;
+      const a = (sign | ((100 + (rnd() % 50)) << 23) | (rnd() & 0x7fffff)) | 0; // 2^-27 .. 2^22
+      const fpscr = MODES[i & 3]! | (i & 4 ? FZ : 0) | (i & 8 ? 1 << 26 : 0);
+      const [r, f] = run(() => f32ToF16(a), fpscr);
+      const want = refRound(valueOf(a, false, { f: 0 }), fpscr, i & 8 ? HALF_AHP : HALF_IEEE);
+      if (r !== want[0] || f !== want[1]) throw new Error(`f32ToF16(${hex(a)}) fpscr=${hex(fpscr)}: got ${r.toString(16)}/${f.toString(16)}, want ${want[0].toString(16)}/${want[1].toString(16)}`);
+    }
+  });
+
+  it('single to s32/u32/s16/u16 fixed point, all modes: rounding, saturation (IOC, no IXC), inexact', () => {
+    for (let i = 0; i < 8000; i++) {
+      const sign = rnd() & 0x80000000;
+      const a = (sign | ((110 + (rnd() % 50)) << 23) | (rnd() & 0x7fffff)) | 0;
+      const size = i & 1 ? 32 : 16;
+      const unsigned = (i & 2) !== 0;
+      const fbits = rnd() % (size + 1);
+      const fpscr = MODES[(i >>> 2) & 3]!;
+      const [r, f] = run(() => fpToFixed(a, size, fbits, unsigned, false), fpscr);
+      // reference: exact value * 2^fbits, rounded to an integer by the mode, then saturated
+      const x = valueOf(a, false, { f: 0 });
+      const num = x.n << BigInt(fbits);
+      let n = num / x.d; // truncates toward zero
+      let rem = num - n * x.d;
+      if (rem < 0n) { n--; rem += x.d; } // floor
+      const mode = (fpscr >>> 22) & 3;
+      if (rem !== 0n) {
+        if (mode === 0 ? 2n * rem > x.d || (2n * rem === x.d && (n & 1n) === 1n) : mode === 1 || (mode === 3 && x.n < 0n)) n++;
+      }
+      const max = unsigned ? (1n << BigInt(size)) - 1n : (1n << BigInt(size - 1)) - 1n;
+      const min = unsigned ? 0n : -(1n << BigInt(size - 1));
+      let wf = 0;
+      if (n > max) { n = max; wf = IOC; } else if (n < min) { n = min; wf = IOC; } else if (rem !== 0n) wf = IXC;
+      const wv = size === 16 ? (unsigned ? Number(n) & 0xffff : (Number(n) << 16) >> 16) : Number(BigInt.asIntN(32, n));
+      if (r !== wv || f !== wf) throw new Error(`toFixed(${hex(a)}, ${size}, ${fbits}, ${unsigned}) mode ${mode}: got ${r}/${f}, want ${wv}/${wf}`);
+    }
+  });
+});
+
 describe('softfp hand-derived cases', () => {
+  it('fused multiply-add exact zeros: signs per FPMulAdd', () => {
+    expect(run(() => fpMulAdd(0, 0, 0x80000000 | 0), 0)).toEqual([0, 0]); // +0 + (+0 * -0) = +0 + -0 = +0
+    expect(run(() => fpMulAdd(0, 0, 0x80000000 | 0), 2 << 22)).toEqual([0x80000000 | 0, 0]); // RM: -0
+    expect(run(() => fpMulAdd(0x80000000 | 0, 0, 0x80000000 | 0), 0)).toEqual([0x80000000 | 0, 0]); // -0 + -0
+    expect(run(() => fpMulAdd(0x3f800000, 0xbf800000 | 0, 0x3f800000), 0)).toEqual([0, 0]); // 1 + (-1*1)
+    expect(run(() => fpMulAdd(0x3f800000, 0xbf800000 | 0, 0x3f800000), 2 << 22)).toEqual([0x80000000 | 0, 0]);
+    expect(run(() => fpMulAdd(0x00000003, 0, 0x3f800000), 0)).toEqual([3, 0]); // denormal addend + 0: exact
+    expect(run(() => fpMulAdd(0x00000003, 0, 0x3f800000), FZ)).toEqual([0, IDC]);
+  });
+
   it('x - x is +0 in RN/RP/RZ and -0 in RM; -0 + -0 = -0', () => {
     expect(run(() => fpSub(0x3f800000, 0x3f800000), 0)).toEqual([0, 0]);
     expect(run(() => fpSub(0x3f800000, 0x3f800000), 1 << 22)).toEqual([0, 0]);
