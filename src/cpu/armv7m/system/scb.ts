@@ -163,7 +163,7 @@ export class Scb implements WordRegisters {
         break;
       case 0xd0c:
         // Writes without VECTKEY in the upper half are ignored (a narrow write cannot carry the whole key).
-        if ((mask & 0xffff0000) !== 0xffff0000 || value >>> 16 !== AIRCR_VECTKEY) break;
+        if ((mask & 0xffff0000) >>> 0 !== 0xffff0000 || value >>> 16 !== AIRCR_VECTKEY) break;
         if (mask & 0x700) exc.setPrigroup((value >>> 8) & 7);
         if (v & AIRCR_VECTCLRACTIVE) exc.clearAllActive();
         if (v & AIRCR_SYSRESETREQ) this.opts.requestSystemReset();
