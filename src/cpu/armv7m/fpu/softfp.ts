@@ -51,6 +51,12 @@ const SPLITTER = 134217729; // 2^27 + 1, Veltkamp split of a double
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
+/**
+ * Double arguments for the non-inlined helpers: V8 boxes a double passed to (or returned from) a call it
+ * does not inline, which would allocate on every FP instruction; a Float64Array slot is stored unboxed.
+ * [0] = s for roundS, [1], [2], [3] = a, b, x for residualSign.
+ */
+const dArg = new Float64Array(4);
 
 /** The value of a non-NaN single bit pattern (exact). */
 export function toF(bits: number): number {
@@ -112,6 +118,13 @@ function zeroFor(exactZeroOfSum: boolean, sign: number): number {
  * value or midpoint lies strictly between s and v.
  */
 export function roundF32(s: number, rSign: number): number {
+  dArg[0] = s;
+  return roundS(rSign);
+}
+
+/** roundF32 with s taken from dArg[0] (the allocation-free form the operations use). */
+function roundS(rSign: number): number {
+  const s = dArg[0]!;
   const fpscr = fpst.fpscr;
   const neg = s < 0;
   const sign = neg ? SIGN : 0;
@@ -158,9 +171,15 @@ function overflow(sign: number, mode: number): number {
   return (mode === RN || mode === RP ? INF_BITS : FLT_MAX_BITS) | sign;
 }
 
-/** Sign of the exact a*b - p (p a double near a*b), by Dekker's exact product. */
-function prodErrSign(a: number, b: number, p: number, x: number): number {
-  // Returns the sign of x - a*b where p = fl(a*b) and x - p is exact (Sterbenz: p is within a factor 2 of x).
+/**
+ * Sign of the exact x - a*b, for a*b close to x (a, b, x in dArg[1..3]), by Dekker's exact product:
+ * a*b = p + err exactly, and x - p is exact (Sterbenz: p is within a factor 2 of x).
+ */
+function residualSign(): number {
+  const a = dArg[1]!;
+  const b = dArg[2]!;
+  const x = dArg[3]!;
+  const p = a * b;
   let t = SPLITTER * a;
   const ah = t - (t - a);
   const al = a - ah;
@@ -190,8 +209,9 @@ export function fpAdd(a: number, b: number): number {
   const s = x + y;
   if (s === 0) return zeroFor(x !== 0 || (a ^ b) < 0, a & SIGN);
   const bb = s - x;
-  const e = x - (s - bb) + (y - bb);
-  return roundF32(s, e > 0 ? 1 : e < 0 ? -1 : 0);
+  const e = x - (s - bb) + (y - bb); // TwoSum: x + y = s + e exactly
+  dArg[0] = s;
+  return roundS(e > 0 ? 1 : e < 0 ? -1 : 0);
 }
 
 /** FPSub: FPAdd with the second operand negated, except that NaN operands keep their own sign. */
@@ -216,7 +236,8 @@ export function fpMul(a: number, b: number): number {
     return INF_BITS | sign;
   }
   if ((a & 0x7fffffff) === 0 || (b & 0x7fffffff) === 0) return sign;
-  return roundF32(toF(a) * toF(b), 0); // the product of two singles is exact in double
+  dArg[0] = toF(a) * toF(b); // the product of two singles is exact in double
+  return roundS(0);
 }
 
 /** FPDiv. */
@@ -243,8 +264,12 @@ export function fpDiv(a: number, b: number): number {
   const y = toF(b);
   const q = x / y;
   // v - q = (x - q*y) / y
-  const r = prodErrSign(q, y, q * y, x);
-  return roundF32(q, y < 0 ? -r : r);
+  dArg[1] = q;
+  dArg[2] = y;
+  dArg[3] = x;
+  const r = residualSign();
+  dArg[0] = q;
+  return roundS(y < 0 ? -r : r);
 }
 
 /** FPSqrt. */
@@ -256,7 +281,12 @@ export function fpSqrt(a: number): number {
   if (a === INF_BITS) return a;
   const x = toF(a);
   const q = Math.sqrt(x);
-  return roundF32(q, prodErrSign(q, q, q * q, x));
+  dArg[1] = q;
+  dArg[2] = q;
+  dArg[3] = x;
+  const r = residualSign();
+  dArg[0] = q;
+  return roundS(r);
 }
 
 /**
@@ -300,7 +330,8 @@ export function fpMulAdd(c: number, a: number, b: number): number {
   if (s === 0) return zeroFor(true, 0);
   const bb = s - p;
   const e = p - (s - bb) + (z - bb);
-  return roundF32(s, e > 0 ? 1 : e < 0 ? -1 : 0);
+  dArg[0] = s;
+  return roundS(e > 0 ? 1 : e < 0 ? -1 : 0);
 }
 
 /** FPCompare: returns NZCV in bits 3:0 (0011 unordered, 0110 equal, 1000 less, 0010 greater). */
@@ -354,7 +385,8 @@ export function fixedToFp(v: number, size: number, fbits: number, unsigned: bool
   if (size === 16) n = unsigned ? v & 0xffff : (v << 16) >> 16;
   else n = unsigned ? v >>> 0 : v | 0;
   if (n === 0) return 0;
-  return roundF32(n / 2 ** fbits, 0); // exact in double
+  dArg[0] = n / 2 ** fbits; // exact in double
+  return roundS(0);
 }
 
 /** FPConvert single to half (IEEE, or the alternative format when AHP is set). Returns the 16-bit pattern. */
