@@ -256,6 +256,13 @@ describe('multiply-accumulate', () => {
     expect(op3(VFMA(0, 1, 2), INF, 0, 0, QNAN1)).toEqual([0x7fc00000, IOC]);
   });
 
+  it('VNMUL negates even the default NaN of an invalid product (FPNeg after FPMul)', () => {
+    expect(op3(VNMUL(0, 1, 2), INF, 0)).toEqual([0xffc00000 | 0, IOC]);
+    // VMLS: FPAdd(Sd, FPNeg(default NaN)) propagates the negated quiet NaN when DN is off
+    expect(op3(VMLS(0, 1, 2), INF, 0, 0, ONE)).toEqual([0xffc00000 | 0, IOC]);
+    expect(op3(VMLS(0, 1, 2), INF, 0, DN, ONE)).toEqual([0x7fc00000, DN | IOC]);
+  });
+
   it('VMLA accumulates flags of both steps: product overflow then inf + x', () => {
     expect(op3(VMLA(0, 1, 2), 0x7f7fffff, TWO, 0, ONE)).toEqual([INF, OFC | IXC]);
   });
@@ -297,6 +304,23 @@ describe('VSQRT, VABS, VNEG, VMOV', () => {
     expect([cpu.s[4], cpu.s[5]]).toEqual([55, 66]);
     cpu = cpuWith([w(0xee21, 0x0b10), w(0xee31, 0x5b10)], {}, 0, { 0: 77 }); // vmov.32 d1[1], r0; vmov.32 r5, d1[1]
     expect([cpu.s[3], cpu.s[2], cpu.r[5]]).toEqual([77, 0, 77]);
+  });
+});
+
+describe('conditional execution', () => {
+  it('VADD inside an IT block is skipped when the condition fails', () => {
+    const { cpu } = makeFpu([0xbf08, VADD(0, 1, 2)]); // IT EQ; VADDEQ.F32 s0, s1, s2
+    cpu.s[1] = ONE;
+    cpu.s[2] = ONE;
+    cpu.z = 0;
+    stepN(cpu, 2);
+    expect(cpu.s[0]).toBe(0);
+    const h = makeFpu([0xbf08, VADD(0, 1, 2)]);
+    h.cpu.s[1] = ONE;
+    h.cpu.s[2] = ONE;
+    h.cpu.z = 1;
+    stepN(h.cpu, 2);
+    expect(h.cpu.s[0]).toBe(TWO);
   });
 });
 
