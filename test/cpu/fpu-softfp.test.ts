@@ -5,7 +5,7 @@
  * generator biased toward the hard regions (ties, denormals, near-overflow, cancellation).
  */
 import { describe, expect, it } from 'vitest';
-import { f32ToF16, fixedToFp, fpAdd, fpDiv, fpMul, fpMulAdd, fpSqrt, fpSub, fpToFixed, fpst, FPSCR } from '../../src/cpu/armv7m/fpu/softfp.js';
+import { f16ToF32, f32ToF16, fixedToFp, fpAdd, fpDiv, fpMul, fpMulAdd, fpSqrt, fpSub, fpToFixed, fpst, FPSCR } from '../../src/cpu/armv7m/fpu/softfp.js';
 
 const IOC = 1, DZC = 2, OFC = 4, UFC = 8, IXC = 16, IDC = 128;
 const FZ = 1 << 24, DN = 1 << 25;
@@ -272,6 +272,28 @@ describe('conversions against the exact reference', () => {
       const wv = size === 16 ? (unsigned ? Number(n) & 0xffff : (Number(n) << 16) >> 16) : Number(BigInt.asIntN(32, n));
       if (r !== wv || f !== wf) throw new Error(`toFixed(${hex(a)}, ${size}, ${fbits}, ${unsigned}) mode ${mode}: got ${r}/${f}, want ${wv}/${wf}`);
     }
+  });
+});
+
+describe('half precision round trips', () => {
+  it('every non-NaN half converts to single and back unchanged, without flags (IEEE and AHP)', () => {
+    for (const ahp of [0, 1 << 26]) {
+      for (let h = 0; h < 0x10000; h++) {
+        if (!ahp && (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0) continue; // NaNs
+        const [s, f1] = run(() => f16ToF32(h), ahp);
+        const [back, f2] = run(() => f32ToF16(s), ahp);
+        if (back !== h || f1 !== 0 || f2 !== 0) throw new Error(`half ${h.toString(16)} (ahp=${ahp}): via ${hex(s)} back ${back.toString(16)} flags ${f1}/${f2}`);
+      }
+    }
+  });
+
+  it('half values decode to the single with the same value: 1.0, -2.0, 65504, 2^-14, 2^-24', () => {
+    expect(run(() => f16ToF32(0x3c00), 0)).toEqual([0x3f800000, 0]);
+    expect(run(() => f16ToF32(0xc000), 0)).toEqual([0xc0000000 | 0, 0]);
+    expect(run(() => f16ToF32(0x7bff), 0)).toEqual([0x477fe000, 0]);
+    expect(run(() => f16ToF32(0x0400), 0)).toEqual([0x38800000, 0]);
+    expect(run(() => f16ToF32(0x8001), FZ)).toEqual([0xb3800000 | 0, 0]); // half inputs are never flushed
+    expect(run(() => f16ToF32(0xffff), 1 << 26)).toEqual([0xc7ffe000 | 0, 0]); // AHP: -131008
   });
 });
 

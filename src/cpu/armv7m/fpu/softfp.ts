@@ -371,7 +371,7 @@ export function fpToFixed(a: number, size: number, fbits: number, unsigned: bool
   }
   const max = unsigned ? 2 ** size - 1 : 2 ** (size - 1) - 1;
   const min = unsigned ? 0 : -(2 ** (size - 1));
-  if (n > max || n < min || x !== x) {
+  if (n > max || n < min) {
     fpst.fpscr |= FPSCR.IOC;
     n = n > max ? max : min;
   } else if (err !== 0) fpst.fpscr |= FPSCR.IXC;
