@@ -373,3 +373,28 @@ describe('disassembly', () => {
     expect(disassemble(0xe9df0102, 4, 0x100)).toBe('ldrd r0, r1, [pc, #8] ; 0x0000010c');
   });
 });
+
+describe('UNDEFINED encodings in the load/store space', () => {
+  // SRS/RFE (not in ARMv7-M), 1111 100x x111 (A5.3 UNDEFINED), Advanced SIMD element/structure space,
+  // LDR with op1 = 1x, LDREX with Rt = PC, STREX with Rd = Rt, LDM/STM with Rn = PC, register forms with
+  // op2 != 000000, P = W = 0 in the imm8 forms.
+  const cases: [number, string][] = [
+    [0xe80dc000, 'SRSDB'],
+    [0xe990c000, 'RFEIA'],
+    [0xf8700000, 'hw1 1111 1000 0111'],
+    [0xf9000000, 'hw1 1111 1001 0000'],
+    [0xf9500000, 'LDR with op1 = 10'],
+    [0xe850ff00, 'LDREX pc'],
+    [0xe8411100, 'STREX r1, r1'],
+    [0xe89f0006, 'LDMIA pc'],
+    [0xf8510040, 'LDR (register) with op2 = 000001'],
+    [0xf8510804, 'LDR imm8 with P = W = 0'],
+  ];
+  for (const [raw, what] of cases) {
+    it(what, () => {
+      const e = thrown(() => setup([raw]).cpu.step());
+      expect(e).toBeInstanceOf(GuestFault);
+      expect((e as GuestFault).cfsr).toBe(CFSR.UNDEFINSTR);
+    });
+  }
+});
