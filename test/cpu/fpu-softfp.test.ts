@@ -56,7 +56,7 @@ function refRound(v: Q, fpscr: number, fmt: Fmt = SINGLE): [number, number] {
   const ge = (k: number): boolean => (k >= 0 ? num >= den << BigInt(k) : num << BigInt(-k) >= den);
   if (!ge(E)) E--;
   const sign = neg ? (width === 32 ? 0x80000000 | 0 : 0x8000) : 0;
-  if (E < fmt.emin && fpscr & FZ) return [sign, UFC];
+  if (E < fmt.emin && fpscr & FZ && fmt.p === 24) return [sign, UFC]; // FZ never flushes half results
   const e = Math.max(E, fmt.emin);
   const sh = fmt.p - 1 - e; // integer significand = num * 2^sh / den
   const sn = sh >= 0 ? num << BigInt(sh) : num;

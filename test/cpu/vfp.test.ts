@@ -405,8 +405,12 @@ describe('VCVT', () => {
     expect([c.s[0], c.fpscr]).toEqual([0x0001, 0]);
     c = cpuWith([VCVTB_F16_F32(0, 1)], { 1: 0x33000000 }); // 2^-25: tie -> 0, underflow
     expect([c.s[0], c.fpscr]).toEqual([0, UFC | IXC]);
-    c = cpuWith([VCVTB_F16_F32(0, 1)], { 1: 0x33800000 }, FZ); // flushed output
-    expect([c.s[0], c.fpscr]).toEqual([0, FZ | UFC]);
+    c = cpuWith([VCVTB_F16_F32(0, 1)], { 1: 0x33800000 }, FZ); // FZ does not flush half results
+    expect([c.s[0], c.fpscr]).toEqual([1, FZ]);
+    c = cpuWith([VCVTB_F16_F32(0, 1)], { 1: 0x33000001 }, FZ | RP); // just above 2^-25, RP: up to 2^-24
+    expect([c.s[0], c.fpscr]).toEqual([1, FZ | RP | UFC | IXC]);
+    c = cpuWith([VCVTB_F16_F32(0, 1)], { 1: 0x00000001 }, FZ | RP); // a denormal single input is flushed: IDC
+    expect([c.s[0], c.fpscr]).toEqual([0, FZ | RP | IDC]);
     c = cpuWith([VCVTB_F16_F32(0, 1)], { 1: SNAN1 | 0x2000 }); // sNaN payload bit 13 -> half frac bit 0
     expect([c.s[0], c.fpscr]).toEqual([0x7e01, IOC]);
     c = cpuWith([VCVTB_F16_F32(0, 1)], { 1: INF | NEG });

@@ -389,7 +389,10 @@ export function fixedToFp(v: number, size: number, fbits: number, unsigned: bool
   return roundS(0);
 }
 
-/** FPConvert single to half (IEEE, or the alternative format when AHP is set). Returns the 16-bit pattern. */
+/**
+ * FPConvert single to half (IEEE, or the alternative format when AHP is set). Returns the 16-bit pattern.
+ * FZ flushes a denormal single input (IDC) as FPUnpack does, but not a tiny half result.
+ */
 export function f32ToF16(a: number): number {
   const fpscr = fpst.fpscr;
   const ahp = (fpscr & FPSCR.AHP) !== 0;
@@ -416,11 +419,8 @@ export function f32ToF16(a: number): number {
   let mode = (fpscr >>> FPSCR.RMODE_SHIFT) & 3;
   if (mode === RP) mode = sign ? RZ : RP;
   else if (mode === RM) mode = sign ? RP : RZ;
+  // FPRound for N=16: flush-to-zero never applies to half-precision results (only to single inputs).
   const tiny = x < 2 ** -14;
-  if (tiny && (fpscr & FPSCR.FZ) !== 0) {
-    fpst.fpscr |= FPSCR.UFC;
-    return sign;
-  }
   // The exponent of x: from the single's bits (x is a single, possibly denormal).
   const e32 = (a >>> 23) & 0xff;
   const e = e32 === 0 ? -127 : e32 - 127;
