@@ -361,6 +361,7 @@ export class ExceptionModel {
   /** A synchronous fault raised by the current instruction (`cpu.pc` is the faulting instruction). */
   fault(f: GuestFault): void {
     this.lastFault = f;
+    this.returnPending = -1; // the faulting instruction has no effect, including a requested exception return
     this.cfsr |= f.cfsr;
     if (f.address >= 0) {
       if (f.cfsr & CFSR.MMARVALID) this.mmfar = f.address >>> 0;
