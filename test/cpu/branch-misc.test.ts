@@ -5,8 +5,10 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { CortexM4 } from '../../src/cpu/armv7m/cpu.js';
-import { disassemble } from '../../src/cpu/armv7m/decoder.js';
+import { candidates, disassemble } from '../../src/cpu/armv7m/decoder.js';
 import { CFSR, Exc, GuestFault } from '../../src/cpu/armv7m/faults.js';
+import { patterns as branchMiscPatterns } from '../../src/cpu/armv7m/isa/branch-misc.js';
+import { patterns as multiplyPatterns } from '../../src/cpu/armv7m/isa/multiply.js';
 import { exec, makeCpu, stepN } from '../helpers/cpu-harness.js';
 
 /** Runs fn and returns the GuestFault it throws (or undefined). */
@@ -625,5 +627,30 @@ describe('barriers', () => {
 
   it('unallocated miscellaneous-control opcodes are UNDEFINED', () => {
     expect(faultOf(() => stepOne(0xf3bf8f7f))?.cfsr).toBe(CFSR.UNDEFINSTR);
+  });
+});
+
+describe('decoder table', () => {
+  it("no other module's pattern also accepts an encoding of branch-misc or multiply", () => {
+    const mine = new Set([...branchMiscPatterns, ...multiplyPatterns]);
+    const overlaps = new Set<string>();
+    const check = (raw: number, size: 2 | 4): void => {
+      const accepting = candidates(raw, size).filter((p) => p.decode(raw, 0x100) !== null);
+      if (accepting.length > 1 && accepting.some((p) => mine.has(p))) overlaps.add(accepting.map((p) => p.name).join(' / '));
+    };
+    for (const p of mine) {
+      if (p.size === 2) {
+        for (let raw = 0; raw < 0x10000; raw++) if ((raw & p.mask) === p.match) check(raw, 2);
+      } else {
+        let seed = p.match | 1;
+        for (let i = 0; i < 2000; i++) {
+          seed ^= seed << 13;
+          seed ^= seed >>> 17;
+          seed ^= seed << 5;
+          check(((seed & ~p.mask) | p.match) >>> 0, 4);
+        }
+      }
+    }
+    expect([...overlaps]).toEqual([]);
   });
 });
