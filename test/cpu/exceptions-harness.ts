@@ -33,6 +33,7 @@ export function makeSys(code: readonly number[] = [B_SELF], opts: { priorityBits
     log: silentLogger(),
     numIrq: opts.numIrq ?? 32,
     priorityBits: opts.priorityBits ?? 4,
+    resetVectorBase: 0,
   });
   for (let n = 2; n < 16 + (opts.numIrq ?? 32); n++) {
     h.bus.write32(4 * n, handlerAddr(n) | 1);

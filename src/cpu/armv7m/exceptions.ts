@@ -91,8 +91,11 @@ export interface ExceptionConfig {
 export class ExceptionModel {
   /** VTOR (SCB). */
   vtor = 0;
-  /** VTOR after reset (0 on the Cortex-M4; a machine may preset it). */
-  resetVtor = 0;
+  /**
+   * VTOR loaded by every reset, or null to keep whatever `vtor` holds when reset() runs (the caller
+   * then sets `vtor` before resetting, as a machine whose boot address depends on the SoC may).
+   */
+  resetVtor: number | null = null;
   /** The last fault delivered (for the register dump on lockup). */
   lastFault: GuestFault | null = null;
   /** With a debugger attached, BKPT stops the CPU ('breakpoint') instead of escalating to HardFault. */
@@ -191,7 +194,7 @@ export class ExceptionModel {
     this.sleepKind = Sleep.None;
     this.returnPending = -1;
     this.lastFault = null;
-    this.vtor = this.resetVtor;
+    if (this.resetVtor !== null) this.vtor = this.resetVtor >>> 0;
     this.cpu.cpacr = 0;
     this.setCcr(CCR.STKALIGN);
   }

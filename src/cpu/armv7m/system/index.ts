@@ -47,6 +47,11 @@ export interface CoreSystemOptions {
    * SoC and then call `cpu.reset()`. Default: `cpu.reset()` alone.
    */
   onSystemReset?: () => void;
+  /**
+   * VTOR value at every reset (the vector table the core boots from). Omitted: reset keeps the value
+   * `cpu.exc.vtor` holds when `cpu.reset()` runs, so the caller sets it beforehand.
+   */
+  resetVectorBase?: number;
   /** ITM stimulus port writes (when ITM and the port are enabled), e.g. for SWO console output. */
   onItmWrite?: ItmSink;
 }
@@ -132,6 +137,7 @@ function privilegedOnly(cpu: CortexM4, base: number, h: MmioHandler): MmioHandle
 export function attachCoreSystem(cpu: CortexM4, bus: Bus, scheduler: Scheduler, opts: CoreSystemOptions): CoreSystem {
   const exc = cpu.exc;
   exc.configure({ numIrq: opts.numIrq ?? 240, priorityBits: opts.priorityBits ?? 8 });
+  if (opts.resetVectorBase !== undefined) exc.resetVtor = opts.resetVectorBase;
   const log = opts.log.child({ dev: 'core' });
 
   // SYSRESETREQ is acted on from a scheduler event: the requesting store completes, the batch ends
