@@ -1,8 +1,9 @@
 /**
  * Single-precision arithmetic of the FPv4-SP extension on raw bit patterns, following the ARM ARM
  * (DDI0403E) pseudocode: FPUnpack (FZ flushes denormal inputs, IDC), FPProcessNaNs/FPProcessNaNs3,
- * FPRound (all four rounding modes, tininess detected before rounding, FZ flushes tiny results with UFC),
- * FPToFixed/FixedToFP, FPCompare and the half-precision conversions (IEEE and AHP).
+ * FPRound (all four rounding modes, tininess detected before rounding, FZ flushes tiny single results with
+ * UFC but never half-precision ones), FPToFixed/FixedToFP, FPCompare and the half-precision conversions
+ * (IEEE and AHP). Cross-checked against Unicorn (QEMU softfloat) on edge-case operands in every FPSCR mode.
  *
  * Values travel as int32 bit patterns: a signalling NaN converted to a JS number would be quietened.
  * The FPSCR the operation runs under is `fpst.fpscr`; operations OR their cumulative exception flags into it.
