@@ -406,7 +406,13 @@ describe('softfp hand-derived cases', () => {
     expect(run(() => fpToFixed(h, 32, 0, true, false), 1 << 22)).toEqual([0, IXC]);
     expect(run(() => fpToFixed(h, 32, 0, true, false), 2 << 22)).toEqual([0, IOC]);
     expect(run(() => fpToFixed(h, 32, 0, true, false), 3 << 22)).toEqual([0, IXC]);
+    // -0.5 to signed: RN -> -0 (0), RP -> 0, RM -> -1, RZ -> 0; all inexact
+    expect(run(() => fpToFixed(h, 32, 0, false, false), 0)).toEqual([0, IXC]);
+    expect(run(() => fpToFixed(h, 32, 0, false, false), 1 << 22)).toEqual([0, IXC]);
     expect(run(() => fpToFixed(h, 32, 0, false, false), 2 << 22)).toEqual([-1, IXC]);
+    expect(run(() => fpToFixed(h, 32, 0, false, false), 3 << 22)).toEqual([0, IXC]);
+    // -2^31 - 1 is not a single: the nearest, -2^31 - 128 (0xcf000001), saturates; 2^31 - 128 fits
+    expect(run(() => fpToFixed(0x4effffff, 32, 0, false, true), 0)).toEqual([0x7fffff80, 0]);
     // 2.5 and 3.5 in RN: ties to even
     expect(run(() => fpToFixed(0x40200000, 32, 0, false, false), 0)).toEqual([2, IXC]);
     expect(run(() => fpToFixed(0x40600000, 32, 0, false, false), 0)).toEqual([4, IXC]);

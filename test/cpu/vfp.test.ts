@@ -307,6 +307,31 @@ describe('VSQRT, VABS, VNEG, VMOV', () => {
   });
 });
 
+describe('cycle counts (Cortex-M4 TRM FPU table)', () => {
+  const cases: [string, number, number][] = [
+    ['VADD', VADD(0, 1, 2), 1],
+    ['VSUB', VSUB(0, 1, 2), 1],
+    ['VMUL', VMUL(0, 1, 2), 1],
+    ['VNMUL', VNMUL(0, 1, 2), 1],
+    ['VMLA', VMLA(0, 1, 2), 3],
+    ['VNMLS', VNMLS(0, 1, 2), 3],
+    ['VFMA', VFMA(0, 1, 2), 3],
+    ['VFNMA', VFNMA(0, 1, 2), 3],
+    ['VDIV', VDIV(0, 1, 2), 14],
+    ['VSQRT', VSQRT(0, 1), 14],
+    ['VABS', VABS(0, 1), 1],
+    ['VCMP', VCMP(0, 1), 1],
+    ['VCVT', VCVT_S32_F32(0, 1), 1],
+    ['VMOV imm', VMOVimm(0, 0x70), 1],
+    ['VMOV s, r', VMOV_S_R(0, 1), 1],
+    ['VMRS', VMRS(0), 1],
+    ['VMSR', VMSR(0), 1],
+  ];
+  for (const [name, insn, cycles] of cases) {
+    it(`${name}: ${cycles}`, () => expect(cpuWith([insn], { 1: ONE, 2: TWO }).cycles).toBe(cycles));
+  }
+});
+
 describe('conditional execution', () => {
   it('VADD inside an IT block is skipped when the condition fails', () => {
     const { cpu } = makeFpu([0xbf08, VADD(0, 1, 2)]); // IT EQ; VADDEQ.F32 s0, s1, s2

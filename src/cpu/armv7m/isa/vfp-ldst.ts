@@ -229,7 +229,7 @@ export const patterns: Pattern[] = [
       if (f.p === f.u || (f.p === 1 && f.w === 0)) return null;
       const a = firstS(raw);
       if (a < 0 || f.regsWords === 0 || a + f.regsWords > 32) return null; // UNPREDICTABLE lists: UNDEFINED here
-      if (f.rn === 15 && f.w === 1) return null;
+      if (f.rn === 15) return null; // UNPREDICTABLE in Thumb: UNDEFINED here
       const load = (raw >>> 20) & 1;
       const bytes = f.words * 4;
       const first = f.u ? 0 : -bytes;
