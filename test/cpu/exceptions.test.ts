@@ -393,6 +393,19 @@ describe('exception return checks', () => {
     expect(h.cpu.exc.active[Exc.PendSV]).toBe(0);
   });
 
+  it('an unstacking bus error is UNSTKERR, taken as a fault with LR = EXC_RETURN', () => {
+    const h = makeSys();
+    takePendSV(h);
+    h.cpu.r[13] = 0x3000_0000; // the handler corrupted MSP: the frame is unreadable
+    h.cpu.exc.exceptionReturn(0xfffffff9);
+    h.cpu.exc.checkPending();
+    expect(h.cpu.ipsr).toBe(Exc.HardFault);
+    expect(u32(h.bus.read32(SCS.CFSR))).toBe(CFSR.UNSTKERR);
+    expect(u32(h.bus.read32(SCS.HFSR))).toBe(HFSR.FORCED);
+    expect(u32(h.cpu.r[14]!)).toBe(0xfffffff9);
+    expect(h.cpu.exc.active[Exc.PendSV]).toBe(0);
+  });
+
   it('a reserved EXC_RETURN value is INVPC', () => {
     const h = makeSys();
     h.bus.write32(SCS.SHCSR, 1 << 18);
