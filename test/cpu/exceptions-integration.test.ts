@@ -31,6 +31,18 @@ describe('exception return through load instructions', () => {
     expect(h.cpu.pc).toBe(0x102);
   });
 
+  it('completePendingReturn() finishes a return right after the instruction (debugger single-step)', () => {
+    const h = makeSys([NOP, NOP, B_SELF]);
+    h.bus.write32(SCS.ICSR, 1 << 28);
+    runInsns(h, 1); // entry + BX LR
+    expect(h.cpu.exc.returnRequested).toBe(true);
+    expect(h.cpu.pc).toBe(0xfffffff9);
+    h.cpu.exc.completePendingReturn();
+    expect(h.cpu.exc.returnRequested).toBe(false);
+    expect(h.cpu.pc).toBe(0x100);
+    expect(h.cpu.ipsr).toBe(0);
+  });
+
   it('LDR pc, [sp], #4 with EXC_RETURN returns to a PSP thread', () => {
     const h = makeSys([NOP, NOP, NOP, B_SELF]);
     setHandler(h, Exc.PendSV, [PUSH_LR, LDR_PC_SP_POST4]);

@@ -344,9 +344,7 @@ export class ExceptionModel {
   checkPending(): void {
     const cpu = this.cpu;
     if (this.returnPending !== -1) {
-      const er = this.returnPending;
-      this.returnPending = -1;
-      this.doReturn(er);
+      this.completePendingReturn();
       if (cpu.stopReason !== null) return;
     }
     if (cpu.sleeping) {
@@ -409,6 +407,23 @@ export class ExceptionModel {
     this.returnPending = excReturn >>> 0;
     this.cpu.nextPc = excReturn >>> 0;
     this.cpu.irqCheck = true;
+  }
+
+  /** Is an exception return requested by the last instruction still to be performed? */
+  get returnRequested(): boolean {
+    return this.returnPending !== -1;
+  }
+
+  /**
+   * Performs a requested exception return now (unstacking, or tail-chaining into a pending exception),
+   * without taking new interrupts otherwise. For debuggers single-stepping over BX LR / POP {pc}: after
+   * it, `cpu.pc` is the real return target instead of the EXC_RETURN value.
+   */
+  completePendingReturn(): void {
+    if (this.returnPending === -1) return;
+    const er = this.returnPending;
+    this.returnPending = -1;
+    this.doReturn(er);
   }
 
   /** WFI: sleep until an exception that would preempt if PRIMASK were clear is pending. */
