@@ -468,6 +468,20 @@ describe('SVC and BKPT', () => {
     expect(u32(h.bus.read32(STACK_TOP - 0x20 + 24))).toBe(0x102);
   });
 
+  it('BKPT with DEMCR.MON_EN takes the DebugMonitor exception at the BKPT address', () => {
+    const h = makeSys([0xbe01, B_SELF]);
+    h.bus.write32(SCS.DEMCR, 1 << 16);
+    h.cpu.exc.bkptStops = false;
+    runInsns(h, 1); // BKPT faults, DebugMonitor entered, its BX LR executes
+    expect(h.cpu.ipsr).toBe(Exc.DebugMonitor);
+    expect(h.cpu.exc.returnRequested).toBe(true);
+    expect(u32(h.bus.read32(STACK_TOP - 0x20 + 24))).toBe(0x100);
+    expect(h.bus.read32(SCS.HFSR)).toBe(0);
+    h.bus.write32(SCS.DEMCR, (1 << 16) | (1 << 17)); // MON_PEND
+    expect(h.cpu.exc.pending[Exc.DebugMonitor]).toBe(1);
+    expect(u32(h.bus.read32(SCS.DEMCR))).toBe((1 << 16) | (1 << 17));
+  });
+
   it('BKPT stops the CPU when a debugger is attached', () => {
     const h = makeSys([0xbe01, B_SELF]);
     h.cpu.exc.bkptStops = true;

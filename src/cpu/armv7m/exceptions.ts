@@ -33,6 +33,13 @@ export const DFSR = {
   EXTERNAL: 1 << 4,
 } as const;
 
+/** DEMCR bits used by the exception model. */
+export const DEMCR = {
+  MON_EN: 1 << 16,
+  MON_PEND: 1 << 17,
+  TRCENA: 1 << 24,
+} as const;
+
 /** CCR bits. */
 export const CCR = {
   NONBASETHRDENA: 1 << 0,
@@ -138,6 +145,8 @@ export class ExceptionModel {
   fpccr: number = FPCCR.ASPEN | FPCCR.LSPEN;
   fpcar = 0;
   fpdscr = 0;
+  /** DEMCR (debug exception and monitor control): MON_EN routes BKPT to the DebugMonitor exception. */
+  demcr = 0;
   /** The event register (WFE/SEV). */
   eventRegister = 0;
 
@@ -190,6 +199,7 @@ export class ExceptionModel {
     this.fpccr = FPCCR.ASPEN | FPCCR.LSPEN;
     this.fpcar = 0;
     this.fpdscr = 0;
+    this.demcr = 0;
     this.eventRegister = 0;
     this.sleepKind = Sleep.None;
     this.returnPending = -1;
@@ -391,12 +401,18 @@ export class ExceptionModel {
     this.setPending(Exc.HardFault);
   }
 
-  /** BKPT (not semihosting): halts with a debugger attached, otherwise escalates to HardFault (HFSR.DEBUGEVT). */
+  /**
+   * BKPT (not semihosting): halts with a debugger attached; otherwise the DebugMonitor exception when
+   * DEMCR.MON_EN is set and it can preempt, else HardFault (HFSR.DEBUGEVT). The return address is the BKPT.
+   */
   debugEvent(_imm: number): void {
     this.dfsr |= DFSR.BKPT;
     if (this.bkptStops) {
       this.cpu.requestStop('breakpoint');
       return;
+    }
+    if ((this.demcr & DEMCR.MON_EN) !== 0 && this.groupPriority(Exc.DebugMonitor) < this.executionPriority()) {
+      throw new GuestFault(Exc.DebugMonitor, 0);
     }
     this.hfsr |= HFSR.DEBUGEVT;
     throw new GuestFault(Exc.HardFault, 0);

@@ -4,7 +4,7 @@
  * 0xE000E000. Exception state is held by the exception model; this block is its register view.
  */
 import type { CortexM4 } from '../cpu.js';
-import { FPCCR, type ExceptionModel } from '../exceptions.js';
+import { DEMCR, FPCCR, type ExceptionModel } from '../exceptions.js';
 import { Exc } from '../faults.js';
 import { merge, type WordRegisters } from './lanes.js';
 
@@ -71,11 +71,6 @@ export interface ScbOptions {
 }
 
 export class Scb implements WordRegisters {
-  /** DEMCR (stored: TRCENA, MON_*, VC_* bits). */
-  demcr = 0;
-  /** ACTLR (auxiliary control, stored). */
-  actlr = 0;
-
   constructor(
     private readonly cpu: CortexM4,
     private readonly exc: ExceptionModel,
@@ -83,8 +78,7 @@ export class Scb implements WordRegisters {
   ) {}
 
   reset(): void {
-    this.demcr = 0;
-    this.actlr = 0;
+    // All SCB state lives in the exception model, which resets it.
   }
 
   /** Priority byte of a system exception, as SHPR shows it (reserved slots read as zero). */
@@ -134,7 +128,7 @@ export class Scb implements WordRegisters {
       case 0xdf0: return 0; // DHCSR: no debugger (C_DEBUGEN=0)
       case 0xdf4: return 0; // DCRSR (write-only)
       case 0xdf8: return 0; // DCRDR
-      case 0xdfc: return this.demcr >>> 0;
+      case 0xdfc: return (exc.demcr | (exc.pending[Exc.DebugMonitor] ? DEMCR.MON_PEND : 0)) >>> 0;
       case 0xf34: return exc.fpccr >>> 0;
       case 0xf38: return exc.fpcar >>> 0;
       case 0xf3c: return exc.fpdscr >>> 0;
@@ -220,7 +214,10 @@ export class Scb implements WordRegisters {
         cpu.cpacr = merge(cpu.cpacr, value, mask & 0x00f0_0000);
         break;
       case 0xdfc:
-        this.demcr = merge(this.demcr, value, mask & 0x010f_07f1);
+        // MON_PEND pends DebugMonitor; TRCENA, MON_EN/STEP/REQ and the vector-catch bits are stored.
+        exc.demcr = merge(exc.demcr, value, mask & 0x010d_07f1);
+        if (v & DEMCR.MON_PEND) exc.setPending(Exc.DebugMonitor);
+        else if (mask & DEMCR.MON_PEND) exc.clearPending(Exc.DebugMonitor);
         break;
       case 0xf34:
         exc.fpccr = merge(
