@@ -20,6 +20,8 @@ export const PROGRAMS = [
   'fpu_lazy',
   'mpu',
   'timers',
+  'memory',
+  'context_switch',
   'quick_bench_crc32',
   'quick_bench_matmul_int',
   'quick_bench_matmul_float',

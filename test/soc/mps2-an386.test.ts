@@ -67,7 +67,7 @@ describe('mps2-an386 memory map', () => {
 
   it('reads zero and ignores writes in QEMU\'s unimplemented windows, BusFaults elsewhere', () => {
     const { bus } = build();
-    for (const a of [0x0080_0000, 0x0101_0000, 0x1fff_fffc, 0x2080_0000, 0x4000_3000, 0x4001_0000, 0x4002_0000, 0x4003_0000, 0x4020_0000, 0x4100_0000]) {
+    for (const a of [0x0080_0000, 0x0101_0000, 0x1fff_fffc, 0x2080_0000, 0x4000_3000, 0x4001_0000, 0x4002_4000, 0x4002_b000, 0x4003_0000, 0x4020_0000, 0x4100_0000]) {
       bus.write32(a, 0xffff_ffff);
       expect(bus.read32(a)).toBe(0);
     }
@@ -86,6 +86,9 @@ describe('mps2-an386 memory map', () => {
     const sccId = 0x4002_fffc - 0x4000_0000;
     expect(bus.read32(0x4200_0000 + sccId * 32 + 5 * 4)).toBe(1);
     expect(bus.read32(0x4200_0000 + sccId * 32)).toBe(0);
+    // Bit 11 lives in byte 1: a word alias access reads the whole register (a byte read at +1 would give 0).
+    expect(bus.read32(0x4200_0000 + sccId * 32 + 11 * 4)).toBe(1);
+    expect(bus.read32(0x4200_0000 + sccId * 32 + 10 * 4)).toBe(0);
   });
 });
 
@@ -161,6 +164,55 @@ describe('mps2-an386 devices', () => {
     expect(bus.read32(AN386.FPGAIO + 0x18)).toBe(10);
     bus.write32(AN386.FPGAIO, 0xff);
     expect(bus.read32(AN386.FPGAIO)).toBe(3);
+  });
+
+  it('answers byte and halfword accesses the way QEMU\'s device models do', () => {
+    const { bus } = build();
+    // SCC (no ID range): lane 0 gives the low byte/halfword of the register, other lanes read 0.
+    expect([0, 1, 2, 3].map((i) => bus.read8(0x4002_fffc + i))).toEqual([0x60, 0, 0, 0]);
+    expect([bus.read16(0x4002_fffc), bus.read16(0x4002_fffe)]).toEqual([0x3860, 0]);
+    // CMSDK timer: unaligned offsets inside 0xFD0-0xFFC still hit the ID word.
+    expect([bus.read8(AN386.TIMER0 + 0xfe0), bus.read8(AN386.TIMER0 + 0xfe1)]).toEqual([0x22, 0x22]);
+    // A byte store at lane 0 writes the zero-extended byte to the whole register; other lanes are ignored.
+    bus.write32(AN386.TIMER0 + 8, 0x1122_3344);
+    bus.write8(AN386.TIMER0 + 8, 0x55);
+    expect(bus.read32(AN386.TIMER0 + 8)).toBe(0x55);
+    bus.write8(AN386.TIMER0 + 9, 0x66);
+    expect(bus.read32(AN386.TIMER0 + 8)).toBe(0x55);
+    bus.write32(AN386.DUALTIMER, 0x1122_3344);
+    bus.write8(AN386.DUALTIMER + 1, 0x55);
+    expect(bus.read32(AN386.DUALTIMER)).toBe(0x1122_3344);
+    expect(bus.read8(AN386.DUALTIMER + 1)).toBe(0);
+  });
+
+  it('has PL022 SPI ports (no slave: transfers read 0, loopback echoes) on IRQs 11/22/24', () => {
+    const { bus, irq } = build();
+    const spi = 0x4002_5000;
+    expect(bus.read32(spi + 0x0c)).toBe(0x3); // SR: TFE | TNF
+    expect(bus.read32(spi + 0x18)).toBe(0x8); // RIS: TX
+    expect([0xfe0, 0xfe4, 0xfe8, 0xfec, 0xff0].map((o) => bus.read32(spi + o))).toEqual([0x22, 0x10, 0x04, 0x00, 0x0d]);
+    bus.write32(spi, 0x7); // 8-bit frames
+    bus.write32(spi + 8, 0x1a5); // queued while disabled, masked to 8 bits
+    expect(bus.read32(spi + 0x0c)).toBe(0x12); // TNF | BSY
+    bus.write32(spi + 4, 0x3); // SSE | LBM
+    expect(bus.read32(spi + 0x0c)).toBe(0x7); // TFE | TNF | RNE
+    expect(bus.read32(spi + 8)).toBe(0xa5);
+    bus.write32(spi + 4, 0x2); // SSE, no loopback: nothing attached
+    bus.write32(spi + 8, 0x42);
+    expect(bus.read32(spi + 8)).toBe(0);
+    bus.write32(spi + 0x14, 0x8); // TXIM: TX FIFO at most half full → IRQ 22
+    expect(irq.high(22)).toBe(true);
+    bus.write32(0x4002_0000 + 0x14, 0x8);
+    expect(irq.high(11)).toBe(true);
+  });
+
+  it('has SBCon I2C controllers whose lines read back as driven', () => {
+    const { bus } = build();
+    expect(bus.read32(0x4002_2000)).toBe(0);
+    bus.write32(0x4002_2000, 0xffff_ffff);
+    expect(bus.read32(0x4002_2000)).toBe(3);
+    bus.write32(0x4002_2004, 1);
+    expect(bus.read32(0x4002_2000)).toBe(2);
   });
 
   it('reset() returns devices to their reset state', () => {

@@ -11,9 +11,10 @@
  *   0x40000000 CMSDK APB: timer0 (IRQ 8), timer1 (IRQ 9), dual timer (IRQ 10), UART0-4 at 0x40004000,
  *              0x40005000, 0x40006000, 0x40007000, 0x40009000 (RX/TX IRQs 0/1, 2/3, 4/5, 18/19, 20/21;
  *              overruns of UART0-2 ORed onto IRQ 12), watchdog 0x40008000 (NMI)
- *   0x40028000 FPGA I/O, 0x4002F000 SCC
- * QEMU maps the reserved gaps, the AHB GPIO, SPI, I2C, I2S, Ethernet and VGA windows as unimplemented
- * devices (read zero, ignore writes); so do we. Anything else is unmapped and BusFaults.
+ *   0x40020000 SPI (PL022) x5 and I2C (SBCon) x4, 0x40028000 FPGA I/O, 0x4002F000 SCC
+ * QEMU maps the reserved gaps, the AHB GPIO, I2S and VGA windows as unimplemented devices (read zero,
+ * ignore writes); so do we. We also map the LAN9118 Ethernet window that way (QEMU models the chip).
+ * Anything else is unmapped and BusFaults.
  * The NVIC (32 IRQs; QEMU 7.2 implements all 8 priority bits) and SysTick belong to the core system.
  */
 import type { Bus } from '../../core/bus.js';
@@ -25,7 +26,11 @@ import { CmsdkTimer } from './cmsdk-timer.js';
 import { CmsdkUart } from './cmsdk-uart.js';
 import { CmsdkWatchdog } from './cmsdk-watchdog.js';
 import { Mps2FpgaIo } from './fpgaio.js';
+import { addQemuBitBand } from './bitband.js';
 import { IrqOrGate } from './irq-or.js';
+import { Pl022 } from './pl022.js';
+import { SbCon } from './sbcon.js';
+import { CMSDK_ID_RANGE, QemuAccess } from './qemu-access.js';
 import { AN386_SCC, Mps2Scc } from './scc.js';
 import { RazWi } from './unimplemented.js';
 
@@ -53,6 +58,8 @@ export const AN386 = {
   TIMER1_IRQ: 9,
   DUALTIMER_IRQ: 10,
   ETHERNET_IRQ: 13,
+  /** PL022 interrupts: APB+LCD SPI (ORed), ADC SPI, shield SPIs (ORed). */
+  SPI_IRQ: [11, 22, 24] as const,
   /** The watchdog drives NMI: exception 2, i.e. interrupt number 2 - 16 on the controller's numbering. */
   NMI_IRQ: -14,
 } as const;
@@ -64,7 +71,7 @@ const UNIMPLEMENTED: readonly [string, number, number][] = [
   ['reserved-3', 0x2080_0000, 0x0080_0000],
   ['cmsdk-apb', 0x4000_0000, 0x0001_0000],
   ['cmsdk-ahb', 0x4001_0000, 0x0001_0000], // includes the four AHB GPIOs (unimplemented in QEMU too)
-  ['extra-peripherals', 0x4002_0000, 0x0001_0000], // SPI (PL022), I2C (SBCon), I2S: not modelled
+  ['extra-peripherals', 0x4002_0000, 0x0001_0000], // gaps between SPI, I2C, FPGAIO, SCC; I2S (unimplemented in QEMU too)
   ['reserved-4', 0x4003_0000, 0x001d_0000],
   ['ethernet-lan9118', 0x4020_0000, 0x100], // not modelled
   ['vga', 0x4100_0000, 0x0020_0000],
@@ -119,7 +126,7 @@ export const createMps2An386: SocFactory = (ctx: SocContext): SocInstance => {
       txOverrun: i < 3 ? overrun.input(i * 2) : null,
       rxOverrun: i < 3 ? overrun.input(i * 2 + 1) : null,
     });
-    bus.addMmio(`uart${i}`, base, 0x1000, u.regs);
+    bus.addMmio(`uart${i}`, base, 0x1000, new QemuAccess(u.regs, CMSDK_ID_RANGE));
     devices.set(`uart${i}`, u);
     uarts.push(u);
   });
@@ -128,24 +135,50 @@ export const createMps2An386: SocFactory = (ctx: SocContext): SocInstance => {
   const dualtimer = new CmsdkDualTimer(scheduler, 'dualtimer', line(AN386.DUALTIMER_IRQ));
   const watchdog = new CmsdkWatchdog(scheduler, 'watchdog', line(AN386.NMI_IRQ));
   watchdog.onResetRequest = () => ctx.log.warn('watchdog requested a system reset (not performed: no reset line in the SoC contract)');
-  bus.addMmio('timer0', AN386.TIMER0, 0x1000, timer0.regs);
-  bus.addMmio('timer1', AN386.TIMER1, 0x1000, timer1.regs);
-  bus.addMmio('dualtimer', AN386.DUALTIMER, 0x1000, dualtimer.regs);
-  bus.addMmio('watchdog', AN386.WATCHDOG, 0x1000, watchdog.regs);
+  // Byte/halfword accesses behave as in QEMU's models (see qemu-access.ts).
+  bus.addMmio('timer0', AN386.TIMER0, 0x1000, new QemuAccess(timer0.regs, CMSDK_ID_RANGE));
+  bus.addMmio('timer1', AN386.TIMER1, 0x1000, new QemuAccess(timer1.regs, CMSDK_ID_RANGE));
+  bus.addMmio('dualtimer', AN386.DUALTIMER, 0x1000, new QemuAccess(dualtimer.regs, CMSDK_ID_RANGE));
+  bus.addMmio('watchdog', AN386.WATCHDOG, 0x1000, new QemuAccess(watchdog.regs, CMSDK_ID_RANGE));
 
   // FPGA APB subsystem.
   const scc = new Mps2Scc(AN386_SCC);
   const fpgaio = new Mps2FpgaIo(scheduler, ctx.cpuHz);
-  bus.addMmio('scc', AN386.SCC, 0x1000, scc.regs);
-  bus.addMmio('fpgaio', AN386.FPGAIO, 0x1000, fpgaio.regs);
+  bus.addMmio('scc', AN386.SCC, 0x1000, new QemuAccess(scc.regs, null));
+  bus.addMmio('fpgaio', AN386.FPGAIO, 0x1000, new QemuAccess(fpgaio.regs, null));
+
+  // SPI (PL022): the ADC one alone on IRQ 22, the APB/LCD pair ORed on IRQ 11, the shield pair on IRQ 24.
+  const spiOr11 = new IrqOrGate(line(AN386.SPI_IRQ[0]));
+  const spiOr24 = new IrqOrGate(line(AN386.SPI_IRQ[2]));
+  const spis: [string, number, { set(level: boolean): void }][] = [
+    ['spi-apb', 0x4002_0000, spiOr11.input(0)],
+    ['spi-lcd', 0x4002_1000, spiOr11.input(1)],
+    ['spi-adc', 0x4002_5000, line(AN386.SPI_IRQ[1])],
+    ['spi-shield0', 0x4002_6000, spiOr24.input(0)],
+    ['spi-shield1', 0x4002_7000, spiOr24.input(1)],
+  ];
+  const resettableExtra: { reset(): void }[] = [];
+  for (const [name, base, irqOut] of spis) {
+    const spi = new Pl022(irqOut);
+    bus.addMmio(name, base, 0x1000, new QemuAccess(spi.regs, [0xfe0, 0xfff]));
+    devices.set(name, spi);
+    resettableExtra.push(spi);
+  }
+  // I2C (SBCon): touch, audio, shield0, shield1; no interrupts.
+  for (const [name, base] of [['i2c-touch', 0x4002_2000], ['i2c-audio', 0x4002_3000], ['i2c-shield0', 0x4002_9000], ['i2c-shield1', 0x4002_a000]] as const) {
+    const i2c = new SbCon();
+    bus.addMmio(name, base, 0x1000, i2c);
+    devices.set(name, i2c);
+    resettableExtra.push(i2c);
+  }
 
   for (const [name, base, size] of UNIMPLEMENTED) fillUnimplemented(bus, name, base, size);
 
   // Cortex-M4 bit-band: 1 MiB of SRAM and of peripherals, each bit a word in a 32 MiB alias.
-  bus.addBitBand('bitband-sram', 0x2200_0000, 0x2000_0000, 1 * MiB);
-  bus.addBitBand('bitband-periph', 0x4200_0000, 0x4000_0000, 1 * MiB);
+  addQemuBitBand(bus, 'bitband-sram', 0x2200_0000, 0x2000_0000, 1 * MiB);
+  addQemuBitBand(bus, 'bitband-periph', 0x4200_0000, 0x4000_0000, 1 * MiB);
 
-  const resettable = [...uarts, timer0, timer1, dualtimer, watchdog, scc, fpgaio];
+  const resettable = [...uarts, timer0, timer1, dualtimer, watchdog, scc, fpgaio, ...resettableExtra];
   for (const [k, v] of Object.entries({ timer0, timer1, dualtimer, watchdog, scc, fpgaio })) devices.set(k, v);
 
   const soc: SocInstance = {
