@@ -11,10 +11,7 @@ import { BENCHMARKS, PROGRAMS, elfPath, expected } from './programs.js';
 
 const qemu = findQemu();
 /** Programs whose emboard run does not match QEMU yet, with the reason (the emboard half is skipped). */
-const EMBOARD_KNOWN_DIFFERENCES: Partial<Record<string, string>> = {
-  fpu_lazy:
-    'FPCCR.MONRDY is set on FP frame allocation although DEMCR.MON_EN is 0 (ARM ARM UpdateFPCCR: MONRDY needs MON_EN); QEMU prints FPCCR=80000018, emboard 80000118',
-};
+const EMBOARD_KNOWN_DIFFERENCES: Partial<Record<string, string>> = {};
 
 describe.each(PROGRAMS.map((p) => [p]))('%s', (name) => {
   const want = expected(name);
