@@ -509,9 +509,20 @@ describe('lazy FP stacking', () => {
     expect(u32(h.cpu.r[14]!)).toBe(0xffffffe9);
     expect(u32(h.bus.read32(SCS.FPCAR))).toBe(fp + 0x20);
     const fpccr = u32(h.bus.read32(SCS.FPCCR));
-    expect(fpccr & (FPCCR.LSPACT | FPCCR.THREAD | FPCCR.HFRDY | FPCCR.USER)).toBe(FPCCR.LSPACT | FPCCR.THREAD | FPCCR.HFRDY);
+    // MMRDY/BFRDY need the fault enabled, MONRDY needs DEMCR.MON_EN (ARM ARM UpdateFPCCR).
+    expect(fpccr).toBe(u32(FPCCR.ASPEN | FPCCR.LSPEN | FPCCR.LSPACT | FPCCR.THREAD | FPCCR.HFRDY));
     expect(h.cpu.control & 4).toBe(0);
     expect(h.bus.read32(fp + 0x20)).toBe(0); // lazy: nothing stored yet
+  });
+
+  it('FPCCR.MMRDY/BFRDY/MONRDY are set when those handlers could run', () => {
+    const h = fpSetup();
+    h.bus.write32(SCS.SHCSR, 0x3_0000); // MEMFAULTENA | BUSFAULTENA
+    h.bus.write32(SCS.DEMCR, 1 << 16); // MON_EN
+    h.cpu.writeSpecial(20, 5, 0); // unprivileged thread (FPCA kept)
+    h.cpu.exc.setPending(Exc.PendSV); // (the SCS is not accessible unprivileged)
+    h.cpu.exc.checkPending();
+    expect(u32(h.bus.read32(SCS.FPCCR)) & 0x17b).toBe(FPCCR.LSPACT | FPCCR.USER | FPCCR.THREAD | FPCCR.HFRDY | FPCCR.MMRDY | FPCCR.BFRDY | FPCCR.MONRDY);
   });
 
   it('the first FP instruction in the handler preserves S0–S15/FPSCR; return restores them', () => {

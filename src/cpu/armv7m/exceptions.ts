@@ -623,7 +623,7 @@ export class ExceptionModel {
     if (-1 < ep) f |= FPCCR.HFRDY;
     if ((this.shcsr & SHCSR.MEMFAULTENA) && this.groupPriority(Exc.MemManage) < ep) f |= FPCCR.MMRDY;
     if ((this.shcsr & SHCSR.BUSFAULTENA) && this.groupPriority(Exc.BusFault) < ep) f |= FPCCR.BFRDY;
-    if (this.groupPriority(Exc.DebugMonitor) < ep) f |= FPCCR.MONRDY;
+    if ((this.demcr & DEMCR.MON_EN) !== 0 && this.groupPriority(Exc.DebugMonitor) < ep) f |= FPCCR.MONRDY;
     this.fpccr = f >>> 0;
     this.fpcar = (frame + 0x20) & ~7;
   }
