@@ -75,32 +75,32 @@ class Scs implements WordRegisters, MmioHandler {
     private readonly sys: CoreSystem,
   ) {}
 
-  private target(offset: number): [WordRegisters, number] | null {
-    if (offset >= 0x010 && offset < 0x020) return [this.sys.systick, offset - 0x010];
-    if (offset >= 0x100 && offset < 0x500) return [this.sys.nvic, offset - 0x100];
-    if (offset >= 0xd90 && offset < 0xdbc) return [this.sys.mpu, offset - 0xd90];
-    if ((offset >= 0xd00 && offset < 0xd90) || (offset >= 0xdf0 && offset < 0xe00) || (offset >= 0xf34 && offset < 0xf4c)) return [this.sys.scb, offset];
-    return null;
+  /** Is `offset` one of the SCB's ranges (SCB proper, debug control, FP extension registers)? */
+  private static isScb(offset: number): boolean {
+    return (offset >= 0xd00 && offset < 0xd90) || (offset >= 0xdf0 && offset < 0xe00) || (offset >= 0xf34 && offset < 0xf4c);
   }
 
   readWord(offset: number): number {
-    const t = this.target(offset);
-    if (t !== null) return t[0].readWord(t[1]);
+    const sys = this.sys;
+    if (offset >= 0x010 && offset < 0x020) return sys.systick.readWord(offset - 0x010);
+    if (offset >= 0x100 && offset < 0x500) return sys.nvic.readWord(offset - 0x100);
+    if (offset >= 0xd90 && offset < 0xdbc) return sys.mpu.readWord(offset - 0xd90);
+    if (Scs.isScb(offset)) return sys.scb.readWord(offset);
     switch (offset) {
-      case 0x004: return Math.ceil(this.sys.nvic.numIrq / 32) - 1; // ICTR.INTLINESNUM
+      case 0x004: return Math.ceil(sys.nvic.numIrq / 32) - 1; // ICTR.INTLINESNUM
       case 0x008: return this.actlr;
       default: return coresightId(offset, [0x0c, 0xb0, 0x0b, 0x00, 0x04], 0xe) ?? 0;
     }
   }
 
   writeWord(offset: number, value: number, mask: number): void {
-    const t = this.target(offset);
-    if (t !== null) {
-      t[0].writeWord(t[1], value, mask);
-      return;
-    }
-    if (offset === 0x008) this.actlr = merge(this.actlr, value, mask & 0x307);
-    else if (offset === 0xf00) this.sys.nvic.writeStir(value & mask);
+    const sys = this.sys;
+    if (offset >= 0x010 && offset < 0x020) sys.systick.writeWord(offset - 0x010, value, mask);
+    else if (offset >= 0x100 && offset < 0x500) sys.nvic.writeWord(offset - 0x100, value, mask);
+    else if (offset >= 0xd90 && offset < 0xdbc) sys.mpu.writeWord(offset - 0xd90, value, mask);
+    else if (Scs.isScb(offset)) sys.scb.writeWord(offset, value, mask);
+    else if (offset === 0x008) this.actlr = merge(this.actlr, value, mask & 0x307);
+    else if (offset === 0xf00) sys.nvic.writeStir(value & mask);
   }
 
   read(offset: number, size: 1 | 2 | 4): number {
