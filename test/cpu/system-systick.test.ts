@@ -37,6 +37,7 @@ describe('SysTick', () => {
     expect(h.bus.read32(SCS.STCSR) & COUNTFLAG).toBe(0);
     advance(h, 50); // tick 100: 1 -> 0
     expect(h.bus.read32(SCS.STCVR)).toBe(0);
+    expect(h.sys.debugAccess(() => h.bus.read32(SCS.STCSR)) & COUNTFLAG).toBe(COUNTFLAG); // debugger read: kept
     expect(h.bus.read32(SCS.STCSR) & COUNTFLAG).toBe(COUNTFLAG);
     expect(h.bus.read32(SCS.STCSR) & COUNTFLAG).toBe(0);
     expect(h.cpu.exc.pending[Exc.SysTick]).toBe(0); // TICKINT clear

@@ -65,6 +65,16 @@ export interface CoreSystem {
   readonly dwt: Dwt;
   readonly fpb: Fpb;
   readonly itm: Itm;
+  /**
+   * Runs `fn` as a debugger access (GDB stub memory reads/writes): no privilege checks on the PPB and
+   * no read side effects (SysTick COUNTFLAG is not cleared).
+   */
+  debugAccess<T>(fn: () => T): T;
+}
+
+/** Shared flag: is the current bus access made by a debugger rather than the CPU? */
+interface DebugFlag {
+  active: boolean;
 }
 
 /** The SCS as one MMIO handler. */
@@ -73,6 +83,7 @@ class Scs implements WordRegisters, MmioHandler {
   constructor(
     private readonly cpu: CortexM4,
     private readonly sys: CoreSystem,
+    private readonly debug: DebugFlag,
   ) {}
 
   /** Is `offset` one of the SCB's ranges (SCB proper, debug control, FP extension registers)? */
@@ -104,12 +115,12 @@ class Scs implements WordRegisters, MmioHandler {
   }
 
   read(offset: number, size: 1 | 2 | 4): number {
-    if (!this.cpu.isPrivileged()) throw new BusError(SCS_BASE + offset, false, size);
+    if (!this.cpu.isPrivileged() && !this.debug.active) throw new BusError(SCS_BASE + offset, false, size);
     return laneRead(this, offset, size);
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {
-    if (!this.cpu.isPrivileged() && !(offset === 0xf00 && (this.cpu.exc.ccr & CCR.USERSETMPEND) !== 0)) {
+    if (!this.cpu.isPrivileged() && !this.debug.active && !(offset === 0xf00 && (this.cpu.exc.ccr & CCR.USERSETMPEND) !== 0)) {
       throw new BusError(SCS_BASE + offset, true, size);
     }
     laneWrite(this, offset, size, value);
@@ -117,14 +128,14 @@ class Scs implements WordRegisters, MmioHandler {
 }
 
 /** Wraps a handler so unprivileged accesses are bus errors. */
-function privilegedOnly(cpu: CortexM4, base: number, h: MmioHandler): MmioHandler {
+function privilegedOnly(cpu: CortexM4, debug: DebugFlag, base: number, h: MmioHandler): MmioHandler {
   return {
     read(offset, size) {
-      if (!cpu.isPrivileged()) throw new BusError(base + offset, false, size);
+      if (!cpu.isPrivileged() && !debug.active) throw new BusError(base + offset, false, size);
       return h.read(offset, size);
     },
     write(offset, size, value) {
-      if (!cpu.isPrivileged()) throw new BusError(base + offset, true, size);
+      if (!cpu.isPrivileged() && !debug.active) throw new BusError(base + offset, true, size);
       h.write(offset, size, value);
     },
   };
@@ -154,14 +165,25 @@ export function attachCoreSystem(cpu: CortexM4, bus: Bus, scheduler: Scheduler, 
   const dwt = new Dwt(cpu);
   const fpb = new Fpb();
   const itm = new Itm(opts.onItmWrite ?? null);
-  const sys: CoreSystem = { nvic, scb, systick, mpu, dwt, fpb, itm };
-  const scs = new Scs(cpu, sys);
+  const debug: DebugFlag = { active: false };
+  systick.debugFlag = debug;
+  const debugAccess = <T>(fn: () => T): T => {
+    const was = debug.active;
+    debug.active = true;
+    try {
+      return fn();
+    } finally {
+      debug.active = was;
+    }
+  };
+  const sys: CoreSystem = { nvic, scb, systick, mpu, dwt, fpb, itm, debugAccess };
+  const scs = new Scs(cpu, sys, debug);
   const stubs: StubComponent[] = [makeTpiu(), makeEtm(), makeRomTable()];
 
   bus.addMmio('SCS', SCS_BASE, 0x1000, scs);
   bus.addMmio('ITM', ITM_BASE, 0x1000, itm);
-  bus.addMmio('DWT', DWT_BASE, 0x1000, privilegedOnly(cpu, DWT_BASE, wordMmio(dwt)));
-  bus.addMmio('FPB', FPB_BASE, 0x1000, privilegedOnly(cpu, FPB_BASE, fpb.bank));
+  bus.addMmio('DWT', DWT_BASE, 0x1000, privilegedOnly(cpu, debug, DWT_BASE, wordMmio(dwt)));
+  bus.addMmio('FPB', FPB_BASE, 0x1000, privilegedOnly(cpu, debug, FPB_BASE, fpb.bank));
   bus.addMmio('TPIU', TPIU_BASE, 0x1000, wordMmio(stubs[0]!));
   bus.addMmio('ETM', ETM_BASE, 0x1000, wordMmio(stubs[1]!));
   bus.addMmio('ROMTABLE', ROM_TABLE_BASE, 0x1000, wordMmio(stubs[2]!));

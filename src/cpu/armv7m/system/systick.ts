@@ -37,6 +37,8 @@ export class SysTick implements WordRegisters {
   /** CPU cycles per external tick. */
   private readonly extRatio: number;
   readonly calib: number;
+  /** Set by attachCoreSystem: debugger reads of CSR leave COUNTFLAG alone. */
+  debugFlag: { readonly active: boolean } = { active: false };
 
   constructor(
     private readonly cpu: CortexM4,
@@ -109,7 +111,7 @@ export class SysTick implements WordRegisters {
     switch (offset) {
       case 0x0: {
         const v = this.csr | (this.countFlag << 16);
-        this.countFlag = 0; // COUNTFLAG clears on read
+        if (!this.debugFlag.active) this.countFlag = 0; // COUNTFLAG clears on a read by software
         return v >>> 0;
       }
       case 0x4: return this.rvr;
