@@ -487,6 +487,7 @@ describe('SVC and BKPT', () => {
     h.cpu.exc.bkptStops = true;
     runInsns(h, 1);
     expect(h.cpu.stopReason).toBe('breakpoint');
+    expect(h.cpu.pc).toBe(0x100);
   });
 });
 

@@ -408,6 +408,7 @@ export class ExceptionModel {
   debugEvent(_imm: number): void {
     this.dfsr |= DFSR.BKPT;
     if (this.bkptStops) {
+      this.cpu.nextPc = this.cpu.pc; // halted at the BKPT, as a Cortex-M core halts in debug state
       this.cpu.requestStop('breakpoint');
       return;
     }
