@@ -235,6 +235,7 @@ export class ExceptionModel {
     this.prigroup = v & 7;
     this.groupMask = (0xff << (this.prigroup + 1)) & 0xff;
     this.cpu.irqCheck = true;
+    if (this.cpu.sleeping) this.wakeIfNeeded();
   }
 
   setCcr(v: number): void {
@@ -248,6 +249,7 @@ export class ExceptionModel {
     if (n < 4 || n >= this.count) return;
     this.prio[n] = value & this.prioMask;
     this.cpu.irqCheck = true;
+    if (this.cpu.sleeping && this.pending[n]) this.wakeIfNeeded();
   }
 
   /** Group priority of exception `n` (PRIGROUP applied; negative fixed priorities unchanged). */
