@@ -115,6 +115,28 @@ describe('exception entry and return', () => {
     expect(u32(cpu.r[13]!)).toBe(STACK_TOP - 0x20);
   });
 
+  it('ICSR.RETTOBASE is clear while a preempted exception is active', () => {
+    const h = makeSys();
+    const { bus, cpu } = h;
+    bus.write32(SCS.ISER0, 1);
+    bus.write8(SCS.SHPR3 + 2, 0x80); // PendSV below IRQ0
+    takePendSV(h);
+    expect(u32(bus.read32(SCS.ICSR)) & (1 << 11)).toBe(1 << 11);
+    bus.write32(SCS.ISPR0, 1);
+    cpu.exc.checkPending();
+    expect(cpu.ipsr).toBe(16);
+    expect(u32(bus.read32(SCS.ICSR)) & (1 << 11)).toBe(0);
+  });
+
+  it('SHCSR pended bits make system exceptions pending', () => {
+    const h = makeSys();
+    h.bus.write32(SCS.SHCSR, 1 << 15); // SVCALLPENDED
+    expect(h.cpu.exc.pending[Exc.SVCall]).toBe(1);
+    h.cpu.exc.checkPending();
+    expect(h.cpu.ipsr).toBe(Exc.SVCall);
+    expect(u32(h.bus.read32(SCS.SHCSR))).toBe(1 << 7); // SVCALLACT, no longer pended
+  });
+
   it('a lower or equal priority interrupt does not preempt; ICSR shows it pending', () => {
     const h = makeSys();
     const { bus, cpu } = h;
@@ -573,6 +595,21 @@ describe('lazy FP stacking', () => {
     h.cpu.exc.checkPending();
     expect(h.cpu.ipsr).toBe(16);
     expect(u32(h.cpu.r[14]!)).toBe(0xffffffe1);
+  });
+
+  it('an FP context on PSP gives EXC_RETURN 0xFFFFFFED and an aligned 0x68 frame on PSP', () => {
+    const h = fpSetup();
+    h.cpu.setPsp(0x2000_8004);
+    h.cpu.writeSpecial(20, 6, 0); // SPSEL | FPCA
+    takePendSV(h);
+    expect(u32(h.cpu.r[14]!)).toBe(0xffffffed);
+    const fp = (0x2000_8004 - 0x68) & ~7;
+    expect(u32(h.cpu.getPsp())).toBe(fp);
+    expect(u32(h.bus.read32(fp + 28)) & (1 << 9)).toBe(1 << 9); // realigned
+    h.cpu.exc.exceptionReturn(0xffffffed);
+    h.cpu.exc.checkPending();
+    expect(u32(h.cpu.r[13]!)).toBe(0x2000_8004);
+    expect(h.cpu.control).toBe(6);
   });
 
   it('FP instructions with CPACR denying access raise NOCP', () => {
