@@ -20,6 +20,8 @@ export interface BoardSpec {
   readonly flashBase?: number;
   /** NVIC configuration: number of external interrupts and implemented priority bits. */
   readonly nvic?: { readonly irqs?: number; readonly priorityBits?: number };
+  /** SysTick: external reference clock (CLKSOURCE=0) in Hz. */
+  readonly systick?: { readonly externalHz?: number; readonly calib?: number };
   /** SoC-specific options (pins, external flash, …), passed to the SoC factory as they are. */
   readonly options?: Readonly<Record<string, unknown>>;
   /** Built-in demo firmware, relative to the board file's folder (used by `--demo` / `npm start`). */

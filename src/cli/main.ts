@@ -52,6 +52,9 @@ program
   .option('--demo', "run the board's built-in demo firmware instead of a file")
   .addOption(new Option('--format <fmt>', 'firmware format instead of detection').choices(['elf', 'ihex', 'bin']))
   .option('--base <addr>', 'load address of a raw binary (default: the board flash base)', parseAddress)
+  .option('--semihosting', 'enable ARM semihosting (guest console I/O, exit code, clock); file access needs --semihosting-root')
+  .option('--semihosting-root <dir>', 'folder the guest may open/create files in through semihosting (nothing outside it)')
+  .option('--semihosting-cmdline <text>', 'command line the guest gets from SYS_GET_CMDLINE')
   .option('--timeout <ms>', 'stop after this much virtual time (exit 124)', parseNumber('--timeout'))
   .option('--max-instructions <n>', 'stop after this many instructions (exit 124)', parseNumber('--max-instructions'))
   .option('--realtime', 'pace virtual time to the wall clock')
@@ -74,7 +77,11 @@ program
       realtime: Boolean(opts.realtime),
       trace: opts.trace as TraceKind[] | undefined,
       log,
+      semihosting: Boolean(opts.semihosting) || opts.semihostingRoot !== undefined,
+      semihostingRoot: opts.semihostingRoot as string | undefined,
+      semihostingCmdline: opts.semihostingCmdline as string | undefined,
       output: (bytes) => void process.stdout.write(bytes),
+      errorOutput: (bytes) => void process.stderr.write(bytes),
       onMachine: (m) => {
         if (stdin.isTTY) stdin.setRawMode(true);
         stdin.on('data', (d: Buffer) => {
@@ -87,7 +94,7 @@ program
     });
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
-    stdin.unref();
+    stdin.destroy(); // let the process end: nothing reads the console any more
     switch (result.reason) {
       case 'exit':
         process.exitCode = result.exitCode;

@@ -22,6 +22,11 @@ export function textDestination(write: (line: string) => void): { write(chunk: s
         try {
           const o = JSON.parse(rec) as Record<string, unknown>;
           const { level, msg, ...rest } = o;
+          if (typeof rest.trace === 'string') {
+            // Trace records (--trace) read best as the bare line, like QEMU's -d output.
+            write(`${String(msg ?? '')}\n`);
+            continue;
+          }
           const ctx = Object.entries(rest)
             .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
             .join(' ');

@@ -9,6 +9,8 @@
 import { loadBoard, type BoardSpec } from '../boards/board.js';
 import { CortexM4, type StopReason } from '../cpu/armv7m/cpu.js';
 import { SOC_FACTORIES } from '../soc/index.js';
+import { Semihosting, type SemihostingOptions } from '../cpu/armv7m/semihosting.js';
+import { attachCoreSystem, type CoreSystem } from '../cpu/armv7m/system/index.js';
 import { Bus } from './bus.js';
 import { UserError } from './errors.js';
 import type { FirmwareImage } from '../image/image.js';
@@ -22,6 +24,8 @@ export interface MachineOptions {
   /** Board name (boards/NAME.json) or a loaded spec. */
   board: string | BoardSpec;
   log?: Logger;
+  /** ARM semihosting (off unless given): console sinks, file root, command line. */
+  semihosting?: Omit<SemihostingOptions, 'cpuHz' | 'log'>;
 }
 
 export interface RunOptions {
@@ -59,7 +63,10 @@ export class Machine {
   readonly scheduler: Scheduler;
   readonly log: Logger;
   readonly soc: SocInstance;
+  /** NVIC, SCB, SysTick, MPU, DWT, FPB: the Cortex-M4's own peripherals. */
+  readonly system: CoreSystem;
   readonly irq = new InterruptForwarder();
+  readonly semihosting: Semihosting | null = null;
   private readonly uarts = new Map<string, UartPort>();
   private stopRequested: StopReason | null = null;
 
@@ -68,6 +75,19 @@ export class Machine {
     this.log = opts.log ?? silentLogger();
     this.cpu = new CortexM4(this.bus);
     this.scheduler = new Scheduler(this.cpu);
+    this.system = attachCoreSystem(this.cpu, this.bus, this.scheduler, {
+      cpuHz: this.board.cpuHz,
+      systickExternalHz: this.board.systick?.externalHz,
+      log: this.log.child({ core: 'cortex-m4' }),
+      numIrq: this.board.nvic?.irqs,
+      priorityBits: this.board.nvic?.priorityBits,
+      onSystemReset: () => this.reset(),
+    });
+    this.irq.target = this.system.nvic;
+    if (opts.semihosting) {
+      this.semihosting = new Semihosting({ ...opts.semihosting, cpuHz: this.board.cpuHz, log: this.log.child({ semihosting: true }) });
+      this.cpu.semihosting = this.semihosting;
+    }
     const factory = SOC_FACTORIES.get(this.board.soc);
     if (factory === undefined) throw new UserError(`board ${this.board.name}: unknown SoC '${this.board.soc}'`);
     this.soc = factory(

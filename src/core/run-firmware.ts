@@ -28,6 +28,16 @@ export interface RunFirmwareOptions {
   realtime?: boolean;
   trace?: readonly TraceKind[];
   log: Logger;
+  /** ARM semihosting (BKPT 0xAB); implied by `demo`, which exits through SYS_EXIT. */
+  semihosting?: boolean;
+  /** Folder the guest's semihosting file operations are confined to (none: file operations refused). */
+  semihostingRoot?: string;
+  /** SYS_GET_CMDLINE answer. */
+  semihostingCmdline?: string;
+  /** Semihosting stderr (stream 2) output; defaults to `output`. */
+  errorOutput?: (bytes: Uint8Array) => void;
+  /** Semihosting console input (SYS_READC/SYS_READ on :tt). */
+  semihostingRead?: (max: number) => Uint8Array | null;
   /** Guest console output. */
   output: (bytes: Uint8Array) => void;
   /** Bytes for the console UART's receive side (e.g. stdin), pushed by the caller through `machine.console.inject`. */
@@ -42,7 +52,19 @@ export interface RunFirmwareOutcome {
 }
 
 export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOutcome> {
-  const machine = new Machine({ board: o.board, log: o.log });
+  const machine = new Machine({
+    board: o.board,
+    log: o.log,
+    semihosting:
+      o.semihosting || o.demo
+        ? {
+            write: (stream, bytes) => (stream === 2 && o.errorOutput ? o.errorOutput(bytes) : o.output(bytes)),
+            read: o.semihostingRead,
+            root: o.semihostingRoot,
+            cmdline: o.semihostingCmdline,
+          }
+        : undefined,
+  });
   let path = o.file;
   if (o.demo) {
     if (!machine.board.demo) throw new UserError(`board ${machine.board.name} has no built-in demo firmware`);

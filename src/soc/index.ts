@@ -1,4 +1,5 @@
 /** SoC models by the name board files use in their "soc" field. */
 import type { SocFactory } from '../core/soc.js';
+import { createMps2An386 } from './mps2/an386.js';
 
-export const SOC_FACTORIES: ReadonlyMap<string, SocFactory> = new Map<string, SocFactory>([]);
+export const SOC_FACTORIES: ReadonlyMap<string, SocFactory> = new Map<string, SocFactory>([['mps2-an386', createMps2An386]]);
