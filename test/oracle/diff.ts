@@ -25,6 +25,7 @@ import {
   type GenInsn,
   type InsnClass,
   type Stream,
+  TBB_TABLE_SIZE,
 } from './generators.js';
 import { SLOT, UnicornM4, ucRegId, ucStrerror } from './unicorn.js';
 
@@ -75,6 +76,8 @@ export interface DiffStats {
   /** Streams ended because both cores refused the same instruction. */
   agreedFaults: number;
   divergences: Divergence[];
+  /** Compared instructions per generator template (IT blocks count under "IT T1"). */
+  perTemplate: Map<string, number>;
   /** Times Unicorn returned without executing and had to be resynchronised (see runStream). */
   resyncs: number;
   /** Divergences suppressed by the allowlist, per template name. */
@@ -206,7 +209,7 @@ export class DiffRunner {
   /** Runs streams until `instructions` instructions have been compared. */
   run(opts: DiffOptions): DiffStats {
     const t0 = performance.now();
-    const stats: DiffStats = { cls: opts.cls, seed: opts.seed, executed: 0, streams: 0, agreedFaults: 0, resyncs: 0, divergences: [], allowed: new Map(), seconds: 0 };
+    const stats: DiffStats = { cls: opts.cls, seed: opts.seed, executed: 0, streams: 0, agreedFaults: 0, resyncs: 0, perTemplate: new Map(), divergences: [], allowed: new Map(), seconds: 0 };
     const len = opts.streamLength ?? 48;
     const maxDiv = opts.maxDivergences ?? 50;
     for (let s = 0; stats.executed < opts.instructions && stats.divergences.length < maxDiv; s++) {
@@ -266,6 +269,7 @@ export class DiffRunner {
     // Fresh random data for the classes that touch memory (branch: TBB/TBH tables).
     const window = this.window32;
     for (let i = 0; i < window.length; i++) window[i] = rng.u32();
+    for (let i = 0; i < TBB_TABLE_SIZE / 4; i++) window[i] = window[i]! & 0x001f001f;
     if (cls === 'mem' || cls === 'vfp' || (cls === 'branch' && !this.windowLoaded)) {
       this.bus.load(DATA_WINDOW, this.window8);
       uc.writeMem(DATA_WINDOW, this.window8);
@@ -323,7 +327,10 @@ export class DiffRunner {
         uc.readState(this.ucSt, fp);
         trace(`#${idx} ${hex(pc)} ${disassemble(insn.raw, insn.size, pc)} setup=${JSON.stringify(insn.setup)} ours→${hex(cpu.pc)}${oursFault !== null ? ` fault ${faultText(oursFault)}` : ''} unicorn→${hex(this.ucSt[15]!)} err=${ucErr}`);
       }
-      if (stats) stats.executed += Math.max(n, 1);
+      if (stats) {
+        stats.executed += Math.max(n, 1);
+        stats.perTemplate.set(insn.template.name, (stats.perTemplate.get(insn.template.name) ?? 0) + 1);
+      }
 
       const hostBug = oursFault !== null && !(oursFault instanceof GuestFault) && !(oursFault instanceof BusError);
       if (hostBug || (oursFault !== null) !== (ucErr !== 0)) {

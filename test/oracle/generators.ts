@@ -28,6 +28,13 @@ export const CODE_ADDR = 0x1000;
 /** Data window inside the harness's data RAM at 0x20000000: all generated accesses land in it. */
 export const DATA_WINDOW = 0x2000_0000;
 export const DATA_WINDOW_SIZE = 0x2000;
+/**
+ * Branch tables for TBB/TBH: the first TBB_TABLE_SIZE bytes of the window hold halfwords < 0x20, so
+ * table branches land at most 66 bytes ahead — inside the stream's code area (branch targets far ahead
+ * could reach code Unicorn translated for another stream, where its exit address is not honoured).
+ */
+export const TBB_TABLE = DATA_WINDOW;
+export const TBB_TABLE_SIZE = 0x40;
 
 // ---- deterministic PRNG ----------------------------------------------------------------------------
 
@@ -446,9 +453,10 @@ const BRANCH: Template[] = [
   tmpl('BX T1', 'branch', '010001110 mmmm 000', (f) => good(f.m!), (f, ctx) => [[f.m!, branchTarget(ctx)]]),
   tmpl('BLX (register) T1', 'branch', '010001111 mmmm 000', (f) => good(f.m!), (f, ctx) => [[f.m!, branchTarget(ctx)]]),
   tmpl('CBZ/CBNZ T1', 'branch', '1011 o 0 i 1 iiiii nnn', undefined, (f, ctx) => [[f.n!, ctx.rng.chance(0.5) ? 0 : randomInt(ctx.rng)]]),
+  // The table lives in TBB_TABLE (small entries, see there) so the branch stays near the stream.
   tmpl('TBB/TBH T1', 'branch', '11101000 1101 nnnn 1111 0000 000 h mmmm', (f) => good(f.n!, f.m!) && f.n !== f.m, (f, ctx) => [
     [f.m!, ctx.rng.int(16)],
-    [f.n!, dataAddr(ctx.rng, 2)],
+    [f.n!, TBB_TABLE + 2 * ctx.rng.int(8)],
   ]),
   tmpl('NOP T1', 'branch', '10111111 0000 0000'),
   tmpl('NOP T2', 'branch', '11110 0 111 01 0 1111 10 0 0 0 000 00000000'),

@@ -15,16 +15,15 @@
 import { existsSync } from 'node:fs';
 import koffi from 'koffi';
 
-/** Where Debian (and most distributions) put the shared library. */
-const LIB_CANDIDATES = [
-  process.env.UNICORN_LIB ?? '',
+/** Where Debian (and most distributions) put the shared library; UNICORN_LIB, when set, is the only candidate. */
+const LIB_CANDIDATES = process.env.UNICORN_LIB !== undefined ? [process.env.UNICORN_LIB] : [
   '/usr/lib/x86_64-linux-gnu/libunicorn.so.2',
   '/usr/lib/aarch64-linux-gnu/libunicorn.so.2',
   '/usr/lib/libunicorn.so.2',
   '/usr/local/lib/libunicorn.so.2',
   '/opt/homebrew/lib/libunicorn.2.dylib',
   '/usr/local/lib/libunicorn.2.dylib',
-].filter((p) => p !== '');
+];
 
 const UC_ARCH_ARM = 1;
 const UC_MODE_THUMB = 1 << 4;
