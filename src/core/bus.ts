@@ -103,6 +103,8 @@ export class Bus {
   /** Page → region covering the whole page; undefined → slow path. */
   private readonly pages: (Region | undefined)[] = new Array<Region | undefined>(PAGE_COUNT);
   private readonly regions: Region[] = [];
+  /** Page → every region touching it, for the slow path (MMIO, partial pages); undefined → unmapped. */
+  private readonly slowPages: (Region[] | undefined)[] = new Array<Region[] | undefined>(PAGE_COUNT);
   /** Optional observer of slow-path (MMIO) accesses, for `--trace mmio`. */
   mmioTrace: ((region: Region, offset: number, size: number, write: boolean, value: number) => void) | null = null;
 
@@ -182,6 +184,9 @@ export class Bus {
     }
     this.regions.push(r);
     this.regions.sort((a, b) => a.base - b.base);
+    for (let p = Math.floor(r.base / (1 << PAGE_SHIFT)); p < Math.ceil(r.end / (1 << PAGE_SHIFT)); p++) {
+      (this.slowPages[p] ??= []).push(r);
+    }
     if (r.kind === RegionKind.MMIO) return; // MMIO always takes the slow path
     const first = Math.ceil(r.base / (1 << PAGE_SHIFT));
     const last = Math.floor(r.end / (1 << PAGE_SHIFT)); // exclusive
@@ -193,7 +198,8 @@ export class Bus {
     addr >>>= 0;
     const fast = this.pages[addr >>> PAGE_SHIFT];
     if (fast !== undefined) return fast;
-    for (const r of this.regions) if (addr >= r.base && addr < r.end) return r;
+    const list = this.slowPages[addr >>> PAGE_SHIFT];
+    if (list !== undefined) for (const r of list) if (addr >= r.base && addr < r.end) return r;
     return undefined;
   }
 
@@ -258,7 +264,9 @@ export class Bus {
   }
 
   private find(addr: number, size: number): Region | undefined {
-    for (const r of this.regions) {
+    const list = this.slowPages[addr >>> PAGE_SHIFT];
+    if (list === undefined) return undefined;
+    for (const r of list) {
       if (addr >= r.base && addr + size <= r.end) return r;
     }
     return undefined;
