@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runQemu, runQemuWithInput, type QemuResult } from '../helpers/qemu.js';
 
 export const FIRMWARE_DIR = dirname(fileURLToPath(import.meta.url));
 export const BIN_DIR = join(FIRMWARE_DIR, 'bin');
@@ -22,6 +23,7 @@ export const PROGRAMS = [
   'timers',
   'memory',
   'context_switch',
+  'uart_echo',
   'quick_bench_crc32',
   'quick_bench_matmul_int',
   'quick_bench_matmul_float',
@@ -39,6 +41,20 @@ export const BENCHMARKS = [
   'bench_statemachine',
   'bench_dsp',
 ] as const;
+
+/**
+ * Bytes sent to UART0's receive side (QEMU: stdin; emboard: the console port) for programs that read,
+ * and the prompt QEMU must have printed before they are sent.
+ */
+export const PROGRAM_INPUT: Partial<Record<string, { input: string; after: string }>> = {
+  uart_echo: { input: 'hello, uart!\n', after: 'type a line\n' },
+};
+
+/** Runs a test program in QEMU, feeding its input if it has one. */
+export async function runProgramInQemu(name: string, timeoutMs = 60_000): Promise<QemuResult> {
+  const io = PROGRAM_INPUT[name];
+  return io === undefined ? runQemu(elfPath(name), timeoutMs) : runQemuWithInput(elfPath(name), io.input, io.after, timeoutMs);
+}
 
 export function elfPath(name: string): string {
   return join(BIN_DIR, `${name}.elf`);

@@ -5,9 +5,9 @@
  * three times to make sure its output does not depend on host timing.
  */
 import { describe, expect, it } from 'vitest';
-import { findQemu, runQemu } from '../helpers/qemu.js';
+import { findQemu } from '../helpers/qemu.js';
 import { runOnEmboard } from './emboard-run.js';
-import { BENCHMARKS, PROGRAMS, elfPath, expected } from './programs.js';
+import { BENCHMARKS, PROGRAM_INPUT, PROGRAMS, elfPath, expected, runProgramInQemu } from './programs.js';
 
 const qemu = findQemu();
 /** Programs whose emboard run does not match QEMU yet, with the reason (the emboard half is skipped). */
@@ -16,8 +16,8 @@ const EMBOARD_KNOWN_DIFFERENCES: Partial<Record<string, string>> = {};
 describe.each(PROGRAMS.map((p) => [p]))('%s', (name) => {
   const want = expected(name);
 
-  it.skipIf(qemu === null)(`QEMU prints the recorded output${qemu === null ? ' (skipped: qemu-system-arm not installed)' : ''}`, () => {
-    const r = runQemu(elfPath(name), 60_000);
+  it.skipIf(qemu === null)(`QEMU prints the recorded output${qemu === null ? ' (skipped: qemu-system-arm not installed)' : ''}`, async () => {
+    const r = await runProgramInQemu(name);
     expect(r.timedOut).toBe(false);
     expect(r.stdout).toBe(want.stdout);
     expect(r.status).toBe(want.status);
@@ -28,7 +28,7 @@ describe.each(PROGRAMS.map((p) => [p]))('%s', (name) => {
     it.skip(`emboard prints byte-identical output (skipped: ${why})`, () => {});
   } else {
     it('emboard prints byte-identical output and exits with the same status', () => {
-      const r = runOnEmboard(elfPath(name));
+      const r = runOnEmboard(elfPath(name), undefined, PROGRAM_INPUT[name]);
       expect(r.stdout).toBe(want.stdout);
       expect(r.reason).toBe('exit');
       expect(r.status).toBe(want.status);

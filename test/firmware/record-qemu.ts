@@ -5,16 +5,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runQemu } from '../helpers/qemu.js';
-import { BENCHMARKS, EXPECTED_DIR, PROGRAMS, elfPath } from './programs.js';
+import { BENCHMARKS, EXPECTED_DIR, PROGRAMS, runProgramInQemu } from './programs.js';
 
 mkdirSync(EXPECTED_DIR, { recursive: true });
 const status: Record<string, number | null> = {};
 for (const name of [...PROGRAMS, ...BENCHMARKS]) {
-  const r = runQemu(elfPath(name), 60_000);
+  const r = await runProgramInQemu(name);
   if (r.timedOut) throw new Error(`${name}: QEMU timed out`);
   for (let i = 0; i < 2; i++) {
-    const again = runQemu(elfPath(name), 60_000);
+    const again = await runProgramInQemu(name);
     if (again.stdout !== r.stdout || again.status !== r.status) throw new Error(`${name}: output differs between QEMU runs`);
   }
   writeFileSync(join(EXPECTED_DIR, `${name}.txt`), r.stdout, 'latin1');

@@ -6,7 +6,7 @@
  * act on the host, so SYS_EXIT ends QEMU with the program's status (0 for ADP_Stopped_ApplicationExit,
  * the subcode for SYS_EXIT_EXTENDED). `-monitor none` would also work; `-nographic` is what the docs use.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -54,4 +54,45 @@ export function runQemu(elf: string, timeoutMs = 30_000): QemuResult {
   const timedOut = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
   if (r.error && !timedOut) throw r.error;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status, timedOut, wallMs };
+}
+
+/**
+ * Like `runQemu`, but feeds `input` to UART0's receive side (stdin, which `-nographic` connects to serial0)
+ * once the guest has printed `after`. Input written before the guest is ready is lost now and then (QEMU
+ * reads stdin before the UART can accept it), so waiting for a prompt keeps the run deterministic.
+ */
+export function runQemuWithInput(elf: string, input: string, after: string, timeoutMs = 30_000): Promise<QemuResult> {
+  const qemu = findQemu();
+  if (qemu === null) return Promise.reject(new Error('qemu-system-arm not found (install it or set QEMU_SYSTEM_ARM)'));
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(qemu, qemuArgs(elf), { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.setEncoding('latin1');
+    child.stderr.setEncoding('latin1');
+    child.stdout.on('data', (d: string) => {
+      stdout += d;
+      if (!sent && stdout.includes(after)) {
+        sent = true;
+        child.stdin.write(Buffer.from(input, 'latin1'));
+      }
+    });
+    child.stderr.on('data', (d: string) => (stderr += d));
+    child.stdin.on('error', () => {}); // QEMU may exit before reading everything
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, status: timedOut ? null : status, timedOut, wallMs: performance.now() - t0 });
+    });
+  });
 }

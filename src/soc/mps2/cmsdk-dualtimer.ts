@@ -22,7 +22,7 @@ function divisorOf(control: number): number {
 
 /** One timer module. The counter's limit/count hold 16-bit values in 16-bit mode; `load`/`value` keep the full 32 bits. */
 class DualTimerModule {
-  control = DT_CONTROL.INTEN;
+  control: number = DT_CONTROL.INTEN;
   intstatus = 0;
   load = 0;
   /** Upper bits of VALUE while in 16-bit mode (QEMU keeps the last 32-bit value there). */

@@ -19,8 +19,8 @@ export class Pl022 {
   private cr1 = 0;
   private cpsr = 0;
   private im = 0;
-  private is = SSP_INT.TX;
-  private sr = SSP_SR.TFE | SSP_SR.TNF;
+  private is: number = SSP_INT.TX;
+  private sr: number = SSP_SR.TFE | SSP_SR.TNF;
   private bitmask = 0;
   private readonly tx: number[] = [];
   private readonly rx: number[] = [];
