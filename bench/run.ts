@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: CPU-bound programs of ours (test/firmware/**/bench_*.elf, built for mps2-an386) run in
+ * `npm run bench`: CPU-bound programs of ours (test/firmware/bin/bench_NAME.elf, built for mps2-an386) run in
  * emboard and, side by side in the same run, in qemu-system-arm. Reports emulated MIPS for both (instructions
  * retired by emboard / wall time of the execute phase; QEMU's start-up is measured with an empty program and
  * subtracted) and the ratio, then writes docs/PERFORMANCE.md. Numbers, not assertions: nothing here fails a build.
