@@ -141,7 +141,8 @@ export class DiffRunner {
   private readonly window32 = new Uint32Array(this.window8.buffer);
   private readonly ucData32 = new Int32Array(this.ucData.buffer);
   private oursData32: Int32Array | null = null;
-  private windowLoaded = false;
+  private readonly word8 = new Uint8Array(4);
+  private readonly word = new DataView(this.word8.buffer);
   dropExitBlocks = true;
 
   constructor() {
@@ -270,10 +271,11 @@ export class DiffRunner {
     const window = this.window32;
     for (let i = 0; i < window.length; i++) window[i] = rng.u32();
     for (let i = 0; i < TBB_TABLE_SIZE / 4; i++) window[i] = window[i]! & 0x001f001f;
-    if (cls === 'mem' || cls === 'vfp' || (cls === 'branch' && !this.windowLoaded)) {
+    // (Reloaded for every stream of these classes: after an allowlisted divergence the two cores'
+    // memories may differ, e.g. Unicorn performed a misaligned STRD that our core refused.)
+    if (cls === 'mem' || cls === 'vfp' || cls === 'branch') {
       this.bus.load(DATA_WINDOW, this.window8);
       uc.writeMem(DATA_WINDOW, this.window8);
-      this.windowLoaded = true;
     }
     if (cls === 'mem') uc.step(CLREX_ADDR, CLREX_ADDR + 4);
 
@@ -293,6 +295,11 @@ export class DiffRunner {
       for (const [reg, value] of insn.setup) {
         cpu.r[reg] = value;
         uc.writeReg(CORE_IDS[reg]!, value);
+      }
+      for (const [addr, value] of insn.mem) {
+        this.bus.write32(addr, value);
+        this.word.setUint32(0, value, true);
+        uc.writeMem(addr, this.word8);
       }
       this.readOurs(this.beforeSt, fp);
 

@@ -161,6 +161,8 @@ export interface GenContext {
   pc: number;
   /** First address after the stream (for branch targets in setup). */
   end: number;
+  /** Words a setup wants in memory before the instruction runs: [address, value]. */
+  mem: [number, number][];
 }
 
 export interface Template {
@@ -256,6 +258,11 @@ const ALU16: Template[] = [
   tmpl('ADD (register) T2', 'alu', '01000100 D mmmm ddd', (f) => good(f.D! * 8 + f.d!, f.m!), null, true),
   tmpl('CMP (register) T2', 'alu', '01000101 N mmmm nnn', (f) => good(f.N! * 8 + f.n!, f.m!) && (f.N! === 1 || f.m! >= 8), null, true),
   tmpl('MOV (register) T1', 'alu', '01000110 D mmmm ddd', (f) => good(f.D! * 8 + f.d!, f.m!), null, true),
+  // PC and SP as operands (the result register stays an ordinary one; SP is only read here).
+  tmpl('ADD (register) T2, Rm = PC', 'alu', '01000100 D 1111 ddd', (f) => good(f.D! * 8 + f.d!), null, true),
+  tmpl('MOV (register) T1, Rm = PC', 'alu', '01000110 D 1111 ddd', (f) => good(f.D! * 8 + f.d!), null, true),
+  tmpl('ADD (SP plus register) T1', 'alu', '01000100 D 1101 ddd', (f) => good(f.D! * 8 + f.d!), null, true),
+  tmpl('MOV (register) T1, Rm = SP', 'alu', '01000110 D 1101 ddd', (f) => good(f.D! * 8 + f.d!), null, true),
   tmpl('ADR T1', 'alu', '10100 ddd iiiiiiii', undefined, null, true),
   tmpl('ADD (SP plus immediate) T1', 'alu', '10101 ddd iiiiiiii', undefined, null, true),
   tmpl('ADD (SP plus immediate) T2', 'alu', '101100000 iiiiiii', undefined, null, true),
@@ -283,6 +290,12 @@ const ALU32: Template[] = [
   tmpl('TEQ (immediate) T1', 'alu', '11110 i 0 0100 1 nnnn 0 iii 1111 iiiiiiii', (f) => good(f.n!) && teiOk(f.i!), null, true),
   tmpl('CMN (immediate) T1', 'alu', '11110 i 0 1000 1 nnnn 0 iii 1111 iiiiiiii', (f) => good(f.n!) && teiOk(f.i!), null, true),
   tmpl('CMP (immediate) T2', 'alu', '11110 i 0 1101 1 nnnn 0 iii 1111 iiiiiiii', (f) => good(f.n!) && teiOk(f.i!), null, true),
+  tmpl('ADD (SP plus immediate) T3', 'alu', '11110 i 0 1000 S 1101 0 iii dddd iiiiiiii', (f) => good(f.d!) && teiOk(f.i!), null, true),
+  tmpl('SUB (SP minus immediate) T2', 'alu', '11110 i 0 1101 S 1101 0 iii dddd iiiiiiii', (f) => good(f.d!) && teiOk(f.i!), null, true),
+  tmpl('ADD (SP plus immediate) T4 (ADDW)', 'alu', '11110 i 1 0000 0 1101 0 iii dddd iiiiiiii', (f) => good(f.d!), null, true),
+  tmpl('SUB (SP minus immediate) T3 (SUBW)', 'alu', '11110 i 1 0101 0 1101 0 iii dddd iiiiiiii', (f) => good(f.d!), null, true),
+  tmpl('ADD (SP plus register) T3', 'alu', '11101 01 1000 S 1101 0 iii dddd ii tt mmmm', (f) => good(f.d!, f.m!), null, true),
+  tmpl('SUB (SP minus register) T1', 'alu', '11101 01 1101 S 1101 0 iii dddd ii tt mmmm', (f) => good(f.d!, f.m!), null, true),
   tmpl('MOV (immediate) T2', 'alu', '11110 i 0 0010 S 1111 0 iii dddd iiiiiiii', (f) => good(f.d!) && teiOk(f.i!), null, true),
   tmpl('MVN (immediate) T1', 'alu', '11110 i 0 0011 S 1111 0 iii dddd iiiiiiii', (f) => good(f.d!) && teiOk(f.i!), null, true),
   tmpl('ADD (immediate) T4 (ADDW)', 'alu', '11110 i 1 0000 0 nnnn 0 iii dddd iiiiiiii', (f) => good(f.d!, f.n!), null, true),
@@ -372,6 +385,14 @@ function bitCount(x: number): number {
   return c;
 }
 
+const LDREX = tmpl('LDREX T1', 'mem', '11101000 0101 nnnn tttt 1111 iiiiiiii', (f) => good(f.t!) && f.n !== 15 && f.n !== 13, baseMinus('n', (f) => f.i! * 4, 4, false));
+const STREX = tmpl('STREX T1', 'mem', '11101000 0100 nnnn tttt dddd iiiiiiii', (f) => good(f.t!, f.d!) && f.n !== 15 && f.n !== 13 && f.d !== f.n && f.d !== f.t, baseMinus('n', (f) => f.i! * 4, 4, false));
+
+/** Setup for a deliberately misaligned base (address ≡ 2 mod 4): the access must fault on both cores. */
+function misaligned(n: string, offset: (f: Fields) => number) {
+  return (f: Fields, ctx: GenContext): [number, number][] => [[f[n]!, ((dataAddr(ctx.rng, 4) | 2) - offset(f)) >>> 0]];
+}
+
 const MEM: Template[] = [
   ...LS16_IMM.map(([name, op, size, scale]) =>
     tmpl(name, 'mem', `${op} iiiii nnn ttt`, undefined, baseMinus('n', (f) => f.i! * scale, size)),
@@ -424,9 +445,22 @@ const MEM: Template[] = [
   tmpl('LDM/LDMDB T2', 'mem', '1110100 uu 0 W 1 nnnn 0 r 0 rrrrrrrrrrrrr',
     (f) => (f.u === 1 || f.u === 2) && good(f.n!) && f.n !== 14 && bitCount(f.r!) >= 2 && !(f.W === 1 && ((f.r! >> f.n!) & 1) === 1),
     (f, ctx) => [[f.n!, dataAddr(ctx.rng, 4)]]),
-  tmpl('LDREX T1', 'mem', '11101000 0101 nnnn tttt 1111 iiiiiiii', (f) => good(f.t!) && f.n !== 15 && f.n !== 13, baseMinus('n', (f) => f.i! * 4, 4, false)),
-  tmpl('STREX T1', 'mem', '11101000 0100 nnnn tttt dddd iiiiiiii', (f) => good(f.t!, f.d!) && f.n !== 15 && f.n !== 13 && f.d !== f.n && f.d !== f.t, baseMinus('n', (f) => f.i! * 4, 4, false)),
+  LDREX,
+  STREX,
   tmpl('LDREXB/LDREXH T1', 'mem', '11101000 1101 nnnn tttt 1111 010h 1111', (f) => good(f.t!) && f.n !== 15 && f.n !== 13, baseMinus('n', () => 0, 2, false)),
+  // Alignment faults (UsageFault UNALIGNED whatever CCR.UNALIGN_TRP says, ARM ARM A3.2.1): LDRD/STRD,
+  // LDM/STM and the exclusives at a halfword-aligned address must fault on both cores.
+  tmpl('LDRD (immediate) T1 misaligned: UsageFault', 'mem', '1110100 1 U 1 0 1 nnnn tttt ssss iiiiiiii',
+    (f) => good(f.t!, f.s!) && f.t !== f.s && f.n !== 15 && f.n !== 13, misaligned('n', (f) => (f.U === 1 ? f.i! * 4 : -f.i! * 4))),
+  tmpl('STRD (immediate) T1 misaligned: UsageFault', 'mem', '1110100 1 U 1 0 0 nnnn tttt ssss iiiiiiii',
+    (f) => good(f.t!, f.s!) && f.n !== 15 && f.n !== 13, misaligned('n', (f) => (f.U === 1 ? f.i! * 4 : -f.i! * 4))),
+  tmpl('LDM T2 misaligned: UsageFault', 'mem', '1110100 01 0 0 1 nnnn 0 r 0 rrrrrrrrrrrrr', (f) => good(f.n!) && f.n !== 14 && bitCount(f.r!) >= 2, misaligned('n', () => 0)),
+  tmpl('STM T2 misaligned: UsageFault', 'mem', '1110100 01 0 0 0 nnnn 0 r 0 rrrrrrrrrrrrr', (f) => good(f.n!) && f.n !== 14 && bitCount(f.r!) >= 2, misaligned('n', () => 0)),
+  tmpl('PUSH T2 (STMDB SP!)', 'mem', '1110100 10 0 1 0 1101 0 r 0 rrrrrrrrrrrrr', (f) => bitCount(f.r!) >= 2, (_f, ctx) => [[13, dataAddr(ctx.rng, 4)]]),
+  tmpl('POP T2 (LDMIA SP!)', 'mem', '1110100 01 0 1 1 1101 0 r 0 rrrrrrrrrrrrr', (f) => bitCount(f.r!) >= 2, (_f, ctx) => [[13, dataAddr(ctx.rng, 4)]]),
+  tmpl('PUSH T3 / POP T3 / LDR, STR with SP writeback (imm8 multiple of 4)', 'mem', '11111000 0 10 L 1101 tttt 1 P U 1 iiiiii 00',
+    (f) => good(f.t!) && !(f.L === 0 && f.P === 0) && !(f.L === 1 && f.P === 1 && f.U === 0) , (_f, ctx) => [[13, dataAddr(ctx.rng, 4)]]),
+  tmpl('LDREX T1 misaligned: UsageFault', 'mem', '11101000 0101 nnnn tttt 1111 iiiiiiii', (f) => good(f.t!) && f.n !== 15 && f.n !== 13, misaligned('n', (f) => f.i! * 4)),
   tmpl('STREXB/STREXH T1', 'mem', '11101000 1100 nnnn tttt 1111 010h dddd', (f) => good(f.t!, f.d!) && f.n !== 15 && f.n !== 13 && f.d !== f.n && f.d !== f.t, baseMinus('n', () => 0, 2, false)),
 ];
 
@@ -452,6 +486,24 @@ const BRANCH: Template[] = [
   tmpl('BL T1', 'branch', '11110 0 0000000000 11 1 1 1 0000000 iiii'),
   tmpl('BX T1', 'branch', '010001110 mmmm 000', (f) => good(f.m!), (f, ctx) => [[f.m!, branchTarget(ctx)]]),
   tmpl('BLX (register) T1', 'branch', '010001111 mmmm 000', (f) => good(f.m!), (f, ctx) => [[f.m!, branchTarget(ctx)]]),
+  // Other ways to write the PC. ALUWritePC ignores bit 0; LoadWritePC interworks (targets are odd).
+  tmpl('MOV (register) T1, Rd = PC', 'branch', '01000110 1 mmmm 111', (f) => good(f.m!), (f, ctx) => [[f.m!, branchTarget(ctx) ^ ctx.rng.bits(1)]]),
+  tmpl('ADD (register) T2, Rdn = PC', 'branch', '01000100 1 mmmm 111', (f) => good(f.m!), (f, ctx) => [[f.m!, (branchTarget(ctx) - ctx.pc - 4 - ctx.rng.bits(1)) >>> 0]]),
+  tmpl('LDR (immediate) T3, Rt = PC', 'branch', '11111000 1101 nnnn 1111 iiiiiiiiiiii', (f) => good(f.n!), (f, ctx) => {
+    const a = dataAddr(ctx.rng, 4);
+    ctx.mem.push([a, branchTarget(ctx)]);
+    return [[f.n!, (a - f.i!) >>> 0]];
+  }),
+  tmpl('POP T1 with PC', 'branch', '1011110 1 rrrrrrrr', undefined, (f, ctx) => {
+    const a = dataAddr(ctx.rng, 4);
+    ctx.mem.push([a + 4 * bitCount(f.r!), branchTarget(ctx)]);
+    return [[13, a]];
+  }),
+  tmpl('LDM T2 with PC', 'branch', '1110100 01 0 W 1 nnnn 1 0 0 rrrrrrrrrrrrr', (f) => good(f.n!) && bitCount(f.r!) >= 1 && !(f.W === 1 && ((f.r! >> f.n!) & 1) === 1), (f, ctx) => {
+    const a = dataAddr(ctx.rng, 4);
+    ctx.mem.push([a + 4 * bitCount(f.r!), branchTarget(ctx)]);
+    return [[f.n!, a]];
+  }),
   tmpl('CBZ/CBNZ T1', 'branch', '1011 o 0 i 1 iiiii nnn', undefined, (f, ctx) => [[f.n!, ctx.rng.chance(0.5) ? 0 : randomInt(ctx.rng)]]),
   // The table lives in TBB_TABLE (small entries, see there) so the branch stays near the stream.
   tmpl('TBB/TBH T1', 'branch', '11101000 1101 nnnn 1111 0000 000 h mmmm', (f) => good(f.n!, f.m!) && f.n !== f.m, (f, ctx) => [
@@ -544,9 +596,18 @@ const VFP: Template[] = [
   tmpl('VSTR (single)', 'vfp', '11101101U D 00 nnnn dddd 1010 iiiiiiii', (f) => good(f.n!), vBase((f) => (f.U === 1 ? f.i! * 4 : -f.i! * 4))),
   tmpl('VLDR (double)', 'vfp', '11101101U 0 01 nnnn dddd 1011 iiiiiiii', (f) => good(f.n!), vBase((f) => (f.U === 1 ? f.i! * 4 : -f.i! * 4))),
   tmpl('VSTR (double)', 'vfp', '11101101U 0 00 nnnn dddd 1011 iiiiiiii', (f) => good(f.n!), vBase((f) => (f.U === 1 ? f.i! * 4 : -f.i! * 4))),
+  // VLDR/VSTR use MemA[]: a word-misaligned address is a UsageFault (UNALIGNED) on both cores.
+  tmpl('VLDR (single) misaligned: UsageFault', 'vfp', '11101101U D 01 nnnn dddd 1010 iiiiiiii', (f) => good(f.n!), misaligned('n', (f) => (f.U === 1 ? f.i! * 4 : -f.i! * 4))),
+  tmpl('VSTR (single) misaligned: UsageFault', 'vfp', '11101101U D 00 nnnn dddd 1010 iiiiiiii', (f) => good(f.n!), misaligned('n', (f) => (f.U === 1 ? f.i! * 4 : -f.i! * 4))),
   // VLDM/VSTM single: imm8 = register count, 1..32-d; IA (P=0 U=1, optional !) or DB! (P=1 U=0 W=1).
   tmpl('VSTM (single)', 'vfp', '1110110 P U D W 0 nnnn dddd 1010 0 0 kkkkkk',
     (f) => good(f.n!) && f.k! > 0 && ((f.P === 0 && f.U === 1) || (f.P === 1 && f.U === 0 && f.W === 1)) && f.d! * 2 + f.D! + f.k! <= 32,
+    vBase(() => 0)),
+  tmpl('VPUSH/VPOP (single)', 'vfp', '1110110 P U D 1 L 1101 dddd 1010 0 0 kkkkkk',
+    (f) => f.k! > 0 && ((f.P === 1 && f.U === 0 && f.L === 0) || (f.P === 0 && f.U === 1 && f.L === 1)) && f.d! * 2 + f.D! + f.k! <= 32,
+    (_f, ctx) => [[13, dataAddr(ctx.rng, 4, 0x400)]]),
+  tmpl('VLDM/VSTM (double)', 'vfp', '1110110 P U 0 W L nnnn dddd 1011 0 0 kkkkk 0',
+    (f) => good(f.n!) && f.k! > 0 && ((f.P === 0 && f.U === 1) || (f.P === 1 && f.U === 0 && f.W === 1)) && f.d! + f.k! <= 16,
     vBase(() => 0)),
   tmpl('VLDM (single)', 'vfp', '1110110 P U D W 1 nnnn dddd 1010 0 0 kkkkkk',
     (f) => good(f.n!) && f.k! > 0 && ((f.P === 0 && f.U === 1) || (f.P === 1 && f.U === 0 && f.W === 1)) && f.d! * 2 + f.D! + f.k! <= 32,
@@ -570,6 +631,8 @@ export interface GenInsn {
   template: Template;
   /** Registers to set in both cores right before executing this instruction. */
   setup: [number, number][];
+  /** Memory words to write in both cores right before executing it: [address, value]. */
+  mem: [number, number][];
 }
 
 /** A stream of instructions laid out from CODE_ADDR, plus its bytes. */
@@ -607,15 +670,28 @@ export function generateStream(rng: Rng, cls: InsnClass, count: number, base = C
   const bytes: number[] = [];
   let addr = base;
   const estimatedEnd = base + count * 3;
-  const emit = (t: Template): void => {
+  const emit = (t: Template, forced?: (f: Fields) => [number, number][]): Fields => {
     const { raw, f } = instantiate(t, rng);
-    const setup = t.setup ? t.setup(f, { rng, pc: addr, end: estimatedEnd }) : [];
-    insns.push({ raw, size: t.size, addr, template: t, setup });
+    const ctx: GenContext = { rng, pc: addr, end: estimatedEnd, mem: [] };
+    const setup = forced ? forced(f) : t.setup ? t.setup(f, ctx) : [];
+    insns.push({ raw, size: t.size, addr, template: t, setup, mem: ctx.mem });
     push(bytes, raw, t.size);
     addr += t.size;
+    return f;
   };
-  const pool = TEMPLATES[cls];
+  // Templates that must fault end their stream, so they are drawn rarely (1%) to keep streams long.
+  const pool = TEMPLATES[cls].filter((t) => !t.name.includes('misaligned'));
+  const faulting = TEMPLATES[cls].filter((t) => t.name.includes('misaligned'));
   while (insns.length < count) {
+    const itBlock = (body: readonly Template[], last: readonly Template[]): void => {
+      const n = 1 + rng.int(4);
+      const { firstcond, mask } = itEncoding(rng, n);
+      const itRaw = 0xbf00 | (firstcond << 4) | mask;
+      insns.push({ raw: itRaw, size: 2, addr, template: IT_TEMPLATE, setup: [], mem: [] });
+      push(bytes, itRaw, 2);
+      addr += 2;
+      for (let i = 0; i < n; i++) emit(rng.pick(i === n - 1 ? last : body));
+    };
     if (cls === 'branch') {
       const r = rng.int(10);
       if (r < 3) {
@@ -623,18 +699,25 @@ export function generateStream(rng: Rng, cls: InsnClass, count: number, base = C
         continue;
       }
       if (r < 5) {
-        // IT block
-        const n = 1 + rng.int(4);
-        const { firstcond, mask } = itEncoding(rng, n);
-        const itRaw = 0xbf00 | (firstcond << 4) | mask;
-        insns.push({ raw: itRaw, size: 2, addr, template: IT_TEMPLATE, setup: [] });
-        push(bytes, itRaw, 2);
-        addr += 2;
-        for (let i = 0; i < n; i++) emit(rng.pick(i === n - 1 ? IT_LAST : IT_BODY));
+        itBlock(IT_BODY, IT_LAST);
         continue;
       }
     }
-    emit(rng.pick(pool));
+    if ((cls === 'dsp' || cls === 'vfp') && rng.chance(0.06)) {
+      // Conditional DSP/VFP instructions: IT blocks of the class's setup-free templates.
+      const body = pool.filter((t) => t.setup === null);
+      itBlock(body, body);
+      continue;
+    }
+    const t = faulting.length > 0 && rng.chance(0.01) ? rng.pick(faulting) : rng.pick(pool);
+    const f = emit(t);
+    if (t === LDREX && rng.chance(0.6) && insns.length < count) {
+      // An exclusive pair: STREX to the address LDREX just tagged (sometimes another one), so the
+      // store succeeds or fails as the local monitor says.
+      const ldrex = insns[insns.length - 1]!;
+      const a = ((ldrex.setup[0]![1] + f.i! * 4) >>> 0) + (rng.chance(0.2) ? 4 : 0);
+      emit(STREX, (g) => [[g.n!, (a - g.i! * 4) >>> 0]]);
+    }
   }
   return { insns, bytes: Uint8Array.from(bytes), end: addr };
 }
