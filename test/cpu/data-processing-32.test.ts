@@ -358,6 +358,37 @@ describe('shifted register', () => {
     expect(u(cpu.r[8]!)).toBe(0xffffffff);
     expect(u(cpu.r[9]!)).toBe(0xffff00ff);
   });
+  it('BICS.W/ORNS.W/MVNS.W take C from the shifter', () => {
+    let cpu = run1(shReg(MI.BIC, 1, 1, 0, 1, 1, 2), { 1: 0x80000000 | 0, 2: 1 }); // operand 0, carry-out 1
+    expect(u(cpu.r[0]!)).toBe(0x80000000);
+    expect(flags(cpu)).toBe('N-C-');
+    cpu = run1(shReg(MI.ORN, 1, 1, 0, 0, 1, 2), { 1: 0, 2: 0x80000000 | 0 }, { v: 1 }); // ~0 = all ones
+    expect(u(cpu.r[0]!)).toBe(0xffffffff);
+    expect(flags(cpu)).toBe('N-CV');
+    cpu = run1(shReg(MI.ORN, 1, 15, 0, 2, 0, 2), { 2: 0x80000000 | 0 }); // MVNS r0, r2, ASR #32
+    expect(u(cpu.r[0]!)).toBe(0);
+    expect(flags(cpu)).toBe('-ZC-');
+  });
+  it('ADCS.W/SBCS.W/RSBS.W (register) flags', () => {
+    let cpu = run1(shReg(MI.ADC, 1, 1, 0, 0, 0, 2), { 1: 0x7fffffff, 2: 0 }, { c: 1 });
+    expect(u(cpu.r[0]!)).toBe(0x80000000);
+    expect(flags(cpu)).toBe('N--V');
+    cpu = run1(shReg(MI.SBC, 1, 1, 0, 0, 0, 2), { 1: 0, 2: 0 }, { c: 0 });
+    expect(u(cpu.r[0]!)).toBe(0xffffffff);
+    expect(flags(cpu)).toBe('N---');
+    cpu = run1(shReg(MI.RSB, 1, 1, 0, 0, 0, 2), { 1: 1, 2: 0x80000000 | 0 }); // 0x80000000 - 1
+    expect(u(cpu.r[0]!)).toBe(0x7fffffff);
+    expect(flags(cpu)).toBe('--CV');
+  });
+  it('32-bit S forms set flags inside IT blocks too', () => {
+    const h = makeCpu([shReg(MI.AND, 1, 1, 0, 0, 0, 2)]);
+    h.cpu.r[1] = 1;
+    h.cpu.r[2] = 2;
+    h.cpu.itstate = 0xe8; // IT AL
+    stepN(h.cpu, 1);
+    expect(h.cpu.r[0]).toBe(0);
+    expect(flags(h.cpu)).toBe('-Z--');
+  });
   it('ADD.W/SUB.W with SP operands', () => {
     const { cpu } = exec([shReg(MI.ADD, 0, 13, 13, 0, 2, 0), shReg(MI.SUB, 0, 13, 1, 0, 0, 0), shReg(MI.ORR, 0, 15, 2, 0, 0, 13)], { 0: 4 });
     expect(u(cpu.r[13]!)).toBe(0x20010010);
