@@ -209,7 +209,7 @@ function tmpl(
 }
 
 /** Draws one valid instance of `t`: the raw encoding and its field values. */
-export function instantiate(t: Template, rng: Rng): { raw: number; f: Fields } {
+export function instantiate(t: Template, rng: Rng, fix?: Fields): { raw: number; f: Fields } {
   for (let tries = 0; tries < 1000; tries++) {
     const f: Fields = {};
     let raw = t.fixedMatch;
@@ -220,6 +220,7 @@ export function instantiate(t: Template, rng: Rng): { raw: number; f: Fields } {
         if ((v >>> (bits.length - 1 - i)) & 1) raw = (raw | (1 << bits[i]!)) >>> 0;
       }
     }
+    if (fix !== undefined && Object.entries(fix).some(([k, v]) => f[k] !== v)) continue;
     if (t.ok(f)) return { raw: raw >>> 0, f };
   }
   throw new Error(`template ${t.name}: no valid instance found`);
@@ -388,6 +389,9 @@ function bitCount(x: number): number {
 const LDREX = tmpl('LDREX T1', 'mem', '11101000 0101 nnnn tttt 1111 iiiiiiii', (f) => good(f.t!) && f.n !== 15 && f.n !== 13, baseMinus('n', (f) => f.i! * 4, 4, false));
 const STREX = tmpl('STREX T1', 'mem', '11101000 0100 nnnn tttt dddd iiiiiiii', (f) => good(f.t!, f.d!) && f.n !== 15 && f.n !== 13 && f.d !== f.n && f.d !== f.t, baseMinus('n', (f) => f.i! * 4, 4, false));
 
+const LDREXBH = tmpl('LDREXB/LDREXH T1', 'mem', '11101000 1101 nnnn tttt 1111 010h 1111', (f) => good(f.t!) && f.n !== 15 && f.n !== 13, baseMinus('n', () => 0, 2, false));
+const STREXBH = tmpl('STREXB/STREXH T1', 'mem', '11101000 1100 nnnn tttt 1111 010h dddd', (f) => good(f.t!, f.d!) && f.n !== 15 && f.n !== 13 && f.d !== f.n && f.d !== f.t, baseMinus('n', () => 0, 2, false));
+
 /** Setup for a deliberately misaligned base (address ≡ 2 mod 4): the access must fault on both cores. */
 function misaligned(n: string, offset: (f: Fields) => number) {
   return (f: Fields, ctx: GenContext): [number, number][] => [[f[n]!, ((dataAddr(ctx.rng, 4) | 2) - offset(f)) >>> 0]];
@@ -447,7 +451,7 @@ const MEM: Template[] = [
     (f, ctx) => [[f.n!, dataAddr(ctx.rng, 4)]]),
   LDREX,
   STREX,
-  tmpl('LDREXB/LDREXH T1', 'mem', '11101000 1101 nnnn tttt 1111 010h 1111', (f) => good(f.t!) && f.n !== 15 && f.n !== 13, baseMinus('n', () => 0, 2, false)),
+  LDREXBH,
   // Alignment faults (UsageFault UNALIGNED whatever CCR.UNALIGN_TRP says, ARM ARM A3.2.1): LDRD/STRD,
   // LDM/STM and the exclusives at a halfword-aligned address must fault on both cores.
   tmpl('LDRD (immediate) T1 misaligned: UsageFault', 'mem', '1110100 1 U 1 0 1 nnnn tttt ssss iiiiiiii',
@@ -461,7 +465,7 @@ const MEM: Template[] = [
   tmpl('PUSH T3 / POP T3 / LDR, STR with SP writeback (imm8 multiple of 4)', 'mem', '11111000 0 10 L 1101 tttt 1 P U 1 iiiiii 00',
     (f) => good(f.t!) && !(f.L === 0 && f.P === 0) && !(f.L === 1 && f.P === 1 && f.U === 0) , (_f, ctx) => [[13, dataAddr(ctx.rng, 4)]]),
   tmpl('LDREX T1 misaligned: UsageFault', 'mem', '11101000 0101 nnnn tttt 1111 iiiiiiii', (f) => good(f.t!) && f.n !== 15 && f.n !== 13, misaligned('n', (f) => f.i! * 4)),
-  tmpl('STREXB/STREXH T1', 'mem', '11101000 1100 nnnn tttt 1111 010h dddd', (f) => good(f.t!, f.d!) && f.n !== 15 && f.n !== 13 && f.d !== f.n && f.d !== f.t, baseMinus('n', () => 0, 2, false)),
+  STREXBH,
 ];
 
 // ---- branches, IT, misc ------------------------------------------------------------------------------
@@ -475,6 +479,8 @@ function branchTarget(ctx: GenContext): number {
   const span = Math.max(2, ctx.end - ctx.pc);
   return ((ctx.pc + 2 + 2 * ctx.rng.int(span / 2 + 4)) | 1) >>> 0;
 }
+
+const CLREX = tmpl('CLREX T1', 'branch', '11110 0 111 01 1 1111 10 0 0 1111 0010 1111');
 
 const BRANCH: Template[] = [
   tmpl('B T1', 'branch', '1101 cccc iiiiiiii', (f) => f.c! < 14 && f.i! < 12),
@@ -515,7 +521,7 @@ const BRANCH: Template[] = [
   tmpl('MRS T1 (APSR)', 'branch', '11110 0 1111 1 0 1111 10 0 0 dddd 00000000', (f) => good(f.d!)),
   tmpl('MSR (register) T1 (APSR)', 'branch', '11110 0 1110 0 0 nnnn 10 0 0 kk 00 00000000', (f) => good(f.n!) && f.k !== 0),
   tmpl('DMB/DSB/ISB T1', 'branch', '11110 0 111 01 1 1111 10 0 0 1111 01 oo 1111', (f) => f.o !== 3),
-  tmpl('CLREX T1', 'branch', '11110 0 111 01 1 1111 10 0 0 1111 0010 1111'),
+  CLREX,
 ];
 
 /** Templates allowed inside IT blocks (not last): non-branching ALU encodings. */
@@ -670,8 +676,8 @@ export function generateStream(rng: Rng, cls: InsnClass, count: number, base = C
   const bytes: number[] = [];
   let addr = base;
   const estimatedEnd = base + count * 3;
-  const emit = (t: Template, forced?: (f: Fields) => [number, number][]): Fields => {
-    const { raw, f } = instantiate(t, rng);
+  const emit = (t: Template, forced?: (f: Fields) => [number, number][], fix?: Fields): Fields => {
+    const { raw, f } = instantiate(t, rng, fix);
     const ctx: GenContext = { rng, pc: addr, end: estimatedEnd, mem: [] };
     const setup = forced ? forced(f) : t.setup ? t.setup(f, ctx) : [];
     insns.push({ raw, size: t.size, addr, template: t, setup, mem: ctx.mem });
@@ -711,12 +717,17 @@ export function generateStream(rng: Rng, cls: InsnClass, count: number, base = C
     }
     const t = faulting.length > 0 && rng.chance(0.01) ? rng.pick(faulting) : rng.pick(pool);
     const f = emit(t);
-    if (t === LDREX && rng.chance(0.6) && insns.length < count) {
-      // An exclusive pair: STREX to the address LDREX just tagged (sometimes another one), so the
-      // store succeeds or fails as the local monitor says.
-      const ldrex = insns[insns.length - 1]!;
-      const a = ((ldrex.setup[0]![1] + f.i! * 4) >>> 0) + (rng.chance(0.2) ? 4 : 0);
-      emit(STREX, (g) => [[g.n!, (a - g.i! * 4) >>> 0]]);
+    if (t === LDREX || t === LDREXBH) {
+      // Keep exclusives architecturally defined: a Store-Exclusive must use the address and size of the
+      // preceding Load-Exclusive (anything else is UNPREDICTABLE), and a normal store to the tagged
+      // address may or may not clear the monitor (IMPLEMENTATION DEFINED). So a Load-Exclusive is
+      // followed at once by the matching Store-Exclusive (which then succeeds) or by CLREX; standalone
+      // Store-Exclusives elsewhere meet an open monitor and fail.
+      const tag = (insns[insns.length - 1]!.setup[0]![1] + (t === LDREX ? f.i! * 4 : 0)) >>> 0;
+      if (rng.chance(0.7)) {
+        if (t === LDREX) emit(STREX, (g) => [[g.n!, (tag - g.i! * 4) >>> 0]]);
+        else emit(STREXBH, (g) => [[g.n!, tag]], { h: f.h! });
+      } else emit(CLREX);
     }
   }
   return { insns, bytes: Uint8Array.from(bytes), end: addr };
