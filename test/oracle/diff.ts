@@ -39,6 +39,14 @@ export const FPSCR_MASK = 0xf7c0009f >>> 0;
 /** Where the CLREX used to reset Unicorn's exclusive monitor lives (outside any stream). */
 const CLREX_ADDR = 0x800;
 
+const ID_CONTROL = ucRegId('CONTROL');
+const ID_PRIMASK = ucRegId('PRIMASK');
+const ID_FAULTMASK = ucRegId('FAULTMASK');
+const ID_BASEPRI = ucRegId('BASEPRI');
+const ID_PSP = ucRegId('PSP');
+/** PSP at the start of every stream (MSR CONTROL may switch to it). */
+const PSP_BASELINE = DATA_WINDOW + 0x1800;
+
 const CORE_IDS = [...Array.from({ length: 13 }, (_, i) => ucRegId(`R${i}` as Parameters<typeof ucRegId>[0])), ucRegId('SP'), ucRegId('LR')];
 
 export type DivergenceKind = 'state' | 'fault-ours-only' | 'fault-unicorn-only' | 'host-exception';
@@ -180,6 +188,11 @@ export class DiffRunner {
 
   private writeOurs(st: Uint32Array): void {
     const cpu = this.cpu;
+    // Special registers back to the stream baseline (a stream may have written them with MSR/CPS):
+    // thread mode, privileged, main stack, FPCA set; PSP at a fixed data address.
+    cpu.setModeAndControl(0, 4);
+    cpu.primask = cpu.faultmask = cpu.basepri = 0;
+    cpu.otherSp = PSP_BASELINE;
     for (let i = 0; i < 15; i++) cpu.r[i] = st[i]!;
     cpu.pc = st[15]!;
     cpu.apsr = st[SLOT.XPSR]!;
@@ -282,6 +295,12 @@ export class DiffRunner {
     const init = this.initialState(rng, cls);
     init[15] = at;
     this.writeOurs(init);
+    // Same baseline on Unicorn; CONTROL first (it may switch the stack back to MSP).
+    uc.writeReg(ID_CONTROL, 4);
+    uc.writeReg(ID_PRIMASK, 0);
+    uc.writeReg(ID_FAULTMASK, 0);
+    uc.writeReg(ID_BASEPRI, 0);
+    uc.writeReg(ID_PSP, PSP_BASELINE);
     uc.writeState(init, true);
 
     const byAddr = new Map<number, number>();

@@ -520,6 +520,14 @@ const BRANCH: Template[] = [
   tmpl('NOP T2', 'branch', '11110 0 111 01 0 1111 10 0 0 0 000 00000000'),
   tmpl('MRS T1 (APSR)', 'branch', '11110 0 1111 1 0 1111 10 0 0 dddd 00000000', (f) => good(f.d!)),
   tmpl('MSR (register) T1 (APSR)', 'branch', '11110 0 1110 0 0 nnnn 10 0 0 kk 00 00000000', (f) => good(f.n!) && f.k !== 0),
+  // Special registers (privileged thread mode). SYSm values from B5.1.1; CONTROL writes keep nPRIV = 0
+  // (the harness must stay privileged to reset state), BASEPRI is not written (its implemented width
+  // is IMPLEMENTATION DEFINED), MSP/PSP get word-aligned values.
+  tmpl('MRS T1 (special register)', 'branch', '11110 0 1111 1 0 1111 10 0 0 dddd ssssssss', (f) => good(f.d!) && [0, 1, 2, 3, 5, 6, 7, 8, 9, 16, 17, 18, 19, 20].includes(f.s!)),
+  tmpl('MSR T1 (PRIMASK/FAULTMASK)', 'branch', '11110 0 1110 0 0 nnnn 10 0 0 10 00 0001 00 ss', (f) => good(f.n!) && (f.s === 0 || f.s === 3)),
+  tmpl('MSR T1 (MSP/PSP)', 'branch', '11110 0 1110 0 0 nnnn 10 0 0 10 00 0000 100 s', (f) => good(f.n!), (f, ctx) => [[f.n!, dataAddr(ctx.rng, 4, 0x400)]]),
+  tmpl('MSR T1 (CONTROL)', 'branch', '11110 0 1110 0 0 nnnn 10 0 0 10 00 0001 0100', (f) => good(f.n!), (f, ctx) => [[f.n!, (ctx.rng.u32() & ~1) >>> 0]]),
+  tmpl('CPS T1', 'branch', '10110110011 m 0 0 I F', (f) => f.I! + f.F! > 0),
   tmpl('DMB/DSB/ISB T1', 'branch', '11110 0 111 01 1 1111 10 0 0 1111 01 oo 1111', (f) => f.o !== 3),
   CLREX,
 ];
