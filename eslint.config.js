@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/firmware/**/*.elf'] },
+  { ignores: ['dist/**', 'node_modules/**', 'tmp/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -144,32 +144,31 @@ export class Bus {
    * `targetBase + n`. Accesses go through the bus, so they reach RAM and devices alike.
    */
   addBitBand(name: string, aliasBase: number, targetBase: number, targetSize: number): void {
-    const bus = this;
     const handler: MmioHandler = {
-      read(offset, size) {
+      read: (offset, size) => {
         const byteAddr = targetBase + (offset >>> 5);
         const bit = (offset >>> 2) & 7;
-        const v = bus.read8(byteAddr);
+        const v = this.read8(byteAddr);
         void size;
         return (v >>> bit) & 1;
       },
-      write(offset, size, value) {
+      write: (offset, size, value) => {
         const byteAddr = targetBase + (offset >>> 5);
         const bit = (offset >>> 2) & 7;
         // Read-modify-write with the alias access size, as the Cortex-M4 TRM describes.
         if (size === 4) {
           const wordAddr = byteAddr & ~3;
           const wbit = ((byteAddr & 3) << 3) + bit;
-          const old = bus.read32(wordAddr);
-          bus.write32(wordAddr, value & 1 ? old | (1 << wbit) : old & ~(1 << wbit));
+          const old = this.read32(wordAddr);
+          this.write32(wordAddr, value & 1 ? old | (1 << wbit) : old & ~(1 << wbit));
         } else if (size === 2) {
           const hAddr = byteAddr & ~1;
           const hbit = ((byteAddr & 1) << 3) + bit;
-          const old = bus.read16(hAddr);
-          bus.write16(hAddr, value & 1 ? old | (1 << hbit) : old & ~(1 << hbit));
+          const old = this.read16(hAddr);
+          this.write16(hAddr, value & 1 ? old | (1 << hbit) : old & ~(1 << hbit));
         } else {
-          const old = bus.read8(byteAddr);
-          bus.write8(byteAddr, value & 1 ? old | (1 << bit) : old & ~(1 << bit));
+          const old = this.read8(byteAddr);
+          this.write8(byteAddr, value & 1 ? old | (1 << bit) : old & ~(1 << bit));
         }
       },
     };
