@@ -11,6 +11,10 @@ import type { Logger } from './logger.js';
 import { Machine, type RunResult } from './machine.js';
 import type { CortexM4 } from '../cpu/armv7m/cpu.js';
 
+const EXCEPTION_NAMES: Record<number, string> = {
+  1: 'Reset', 2: 'NMI', 3: 'HardFault', 4: 'MemManage', 5: 'BusFault', 6: 'UsageFault', 11: 'SVCall', 12: 'DebugMonitor', 14: 'PendSV', 15: 'SysTick',
+};
+
 export type TraceKind = 'in_asm' | 'mmio' | 'exc';
 export const TRACE_KINDS: readonly TraceKind[] = ['in_asm', 'mmio', 'exc'];
 
@@ -114,6 +118,17 @@ function installTraces(m: Machine, kinds: readonly TraceKind[], log: Logger, sym
       const sym = symbols?.get(cpu.pc);
       const raw = d.size === 4 ? `${(d.raw >>> 16).toString(16).padStart(4, '0')} ${(d.raw & 0xffff).toString(16).padStart(4, '0')}` : d.raw.toString(16).padStart(4, '0').padEnd(9);
       tl.info(`${sym ? `<${sym}>\n` : ''}0x${cpu.pc.toString(16).padStart(8, '0')}:  ${raw}  ${disassemble(d.raw, d.size as 2 | 4, cpu.pc)}`);
+    };
+  }
+  if (kinds.includes('exc')) {
+    const el = log.child({ trace: 'exc' }, { level: 'info' });
+    const name = (n: number) => EXCEPTION_NAMES[n] ?? `IRQ ${n - 16}`;
+    m.cpu.exc.trace = (event, n, value) => {
+      const at = `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+      if (event === 'entry') el.info(`exception entry: ${name(n)} (${n}), return address ${at}, cycle ${m.cpu.cycles}`);
+      else if (event === 'tail-chain') el.info(`tail-chain into ${name(n)} (${n}), cycle ${m.cpu.cycles}`);
+      else if (event === 'return') el.info(`exception return from ${name(n)} (${n}) with EXC_RETURN ${at}, cycle ${m.cpu.cycles}`);
+      else el.info(`lockup: ${name(n)} at pc ${at}, cycle ${m.cpu.cycles}`);
     };
   }
   if (kinds.includes('mmio')) {

@@ -89,3 +89,13 @@ describe('emboard run', () => {
     expect(lines[2]).toMatch(/^0x[0-9a-f]{8}: {2}f04f 24e0 {2}mov\.w r4, #0xe000e000$/);
   });
 });
+
+describe('emboard run --trace exc', () => {
+  it('logs exception entry, tail-chaining and return', () => {
+    const r = emboard(['run', '-b', 'mps2-an386', '--semihosting', '--trace', 'exc', join(ROOT, 'test/firmware/bin/exceptions.elf')]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^exception entry: SVCall \(11\), return address 0x[0-9a-f]{8}, cycle \d+$/m);
+    expect(r.stderr).toMatch(/^exception return from SVCall \(11\) with EXC_RETURN 0xfffffff9, cycle \d+$/m);
+    expect(r.stderr).toMatch(/^tail-chain into IRQ \d+ \(\d+\), cycle \d+$/m);
+  });
+});

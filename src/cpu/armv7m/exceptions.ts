@@ -107,6 +107,8 @@ export class ExceptionModel {
   lastFault: GuestFault | null = null;
   /** With a debugger attached, BKPT stops the CPU ('breakpoint') instead of escalating to HardFault. */
   bkptStops = false;
+  /** Observer for `--trace exc`: exception entry (number, return address), return (number, EXC_RETURN), lockup. */
+  trace: ((event: 'entry' | 'return' | 'tail-chain' | 'lockup', exception: number, value: number) => void) | null = null;
 
   numIrq = 240;
   priorityBits = 8;
@@ -499,6 +501,7 @@ export class ExceptionModel {
   // ---- internals ------------------------------------------------------------------------------------
 
   private lockup(f: GuestFault): void {
+    if (this.trace !== null) this.trace('lockup', f.exception, this.cpu.pc);
     this.lastFault = f;
     this.cpu.sleeping = false;
     this.cpu.requestStop('lockup');
@@ -555,6 +558,7 @@ export class ExceptionModel {
 
   /** Exception entry: stack, then take `n` (or the derived fault if stacking failed). */
   private enter(n: number, returnAddress: number): void {
+    if (this.trace !== null) this.trace('entry', n, returnAddress);
     const err = this.pushStack(returnAddress);
     this.cpu.cycles += ENTRY_CYCLES;
     if (err !== 0) {
@@ -701,6 +705,7 @@ export class ExceptionModel {
   /** ExceptionReturn (B1.5.8) with tail-chaining and PopStack. */
   private doReturn(er: number): void {
     const cpu = this.cpu;
+    if (this.trace !== null) this.trace('return', cpu.ipsr, er);
     const n = cpu.ipsr;
     const nested = this.activeCount;
     const kind = er & 0xf;
@@ -720,6 +725,7 @@ export class ExceptionModel {
       const p = this.pendingException();
       if (p !== 0 && this.groupPriority(p) < this.executionPriority()) {
         cpu.cycles += TAILCHAIN_CYCLES;
+        if (this.trace !== null) this.trace('tail-chain', p, er);
         this.taken(p, er);
         return;
       }
