@@ -41,6 +41,9 @@ function randomMachine(seed: number): { cpu: CortexM4; bus: Bus } {
   vec.setUint32(0, rng.chance(0.8) ? 0x2004_0000 : rng.u32(), true);
   vec.setUint32(4, rng.chance(0.8) ? (0x40 + 2 * rng.int((CODE_SIZE - 0x40) / 2)) | 1 : rng.u32(), true);
   bus.load(0, code);
+  // Drop decodes of the previous seed: bus.load alone can leave stale ones (block-granular write watch,
+  // range-granular drop — reported to the lead, see docs/testing-cpu.md).
+  cpu.flushDecodeCache();
   cpu.reset();
   cpu.cycles = 0;
   cpu.instructions = 0;
@@ -103,4 +106,11 @@ describe('random bytes as firmware never raise a host exception', () => {
     expect(faults).toBeGreaterThan(0);
     expect(steps).toBeGreaterThan(SEEDS);
   });
+
+  // Found while fuzzing (reported to the lead; the fix belongs in src/core/bus.ts or src/cpu/armv7m/cpu.ts):
+  // Storage.invalidate() clears the write-watch flag of a whole 256-byte block, but the CPU's listener
+  // drops only the decodes of the written bytes. Other decodes in that block stay cached and unwatched,
+  // so a later write to them is missed: rewrite 0x100 then 0x102 after executing both, and stepping
+  // 0x102 runs the old instruction. The tests above work around it with cpu.flushDecodeCache().
+  it.todo('self-modifying code: a second write into an already-invalidated 256-byte block drops the stale decode');
 });
