@@ -12,7 +12,7 @@
 import { Bus, type Storage } from '../../src/core/bus.js';
 import { BusError } from '../../src/core/errors.js';
 import { CortexM4 } from '../../src/cpu/armv7m/cpu.js';
-import { disassemble } from '../../src/cpu/armv7m/decoder.js';
+import { decode, disassemble } from '../../src/cpu/armv7m/decoder.js';
 import { GuestFault } from '../../src/cpu/armv7m/faults.js';
 import {
   CODE_ADDR,
@@ -186,7 +186,7 @@ export class DiffRunner {
     }
   }
 
-  private writeOurs(st: Uint32Array): void {
+  writeOurs(st: Uint32Array): void {
     const cpu = this.cpu;
     // Special registers back to the stream baseline (a stream may have written them with MSR/CPS):
     // thread mode, privileged, main stack, FPCA set; PSP at a fixed data address.
@@ -383,6 +383,63 @@ export class DiffRunner {
       if (diffs.length) return this.divergence('state', cls, seed, streamNo, idx, insn, diffs, fp);
     }
     return null;
+  }
+
+  /**
+   * Exploration, not a test: uniformly random encodings (70% 32-bit) at fresh addresses, registers
+   * pointing into the data window; tallies the cases where exactly one core refuses the instruction,
+   * keyed by our pattern name (UNDEFINED ones by their top bits). Most hits are UNPREDICTABLE encodings
+   * or fault-timing differences; see docs/testing-cpu.md ("Exploratory: random encodings").
+   */
+  exploreRaw(count: number, seed: number): Map<string, { n: number; example: number }> {
+    const rng = new Rng(seed);
+    const tally = new Map<string, { n: number; example: number }>();
+    const st = new Uint32Array(SLOT.COUNT);
+    for (let k = 0; k < count; k++) {
+      let raw: number;
+      let size: 2 | 4;
+      if (rng.chance(0.7)) {
+        raw = (((0xe800 + rng.int(0x1800)) << 16) | rng.bits(16)) >>> 0;
+        size = 4;
+      } else {
+        raw = rng.int(0xe800);
+        size = 2;
+      }
+      const at = this.allocBase(1);
+      const bytes = size === 4 ? Uint8Array.of((raw >>> 16) & 0xff, raw >>> 24, raw & 0xff, (raw >>> 8) & 0xff) : Uint8Array.of(raw & 0xff, raw >>> 8);
+      this.bus.load(at, bytes);
+      this.uc.writeMem(at, bytes);
+      for (let i = 0; i < 13; i++) st[i] = DATA_WINDOW + 0x1000 + 4 * rng.int(16);
+      st[13] = DATA_WINDOW + 0x1000;
+      st[14] = at + 0x41;
+      st[15] = at;
+      st[SLOT.XPSR] = 0x01000000;
+      this.writeOurs(st);
+      this.uc.writeReg(ID_CONTROL, 4);
+      this.uc.writeState(st, true);
+      let fault = '';
+      try {
+        this.cpu.step();
+      } catch (e) {
+        fault = faultText(e);
+      }
+      const until = fault !== '' || this.cpu.pc === at ? at + size : this.cpu.pc;
+      const ucErr = this.uc.step(at, until);
+      if ((fault !== '') === (ucErr !== 0)) continue;
+      let name: string;
+      try {
+        const d = decode(raw, size, at);
+        name = d.pattern?.name ?? '?';
+        if (name === 'UNDEFINED') name += ` ${size === 4 ? `0x${(raw >>> 20).toString(16)}xxxxx` : `0x${(raw >>> 8).toString(16)}xx`}`;
+      } catch (e) {
+        name = `decoder threw: ${String(e)}`;
+      }
+      const key = fault !== '' ? `ours only: ${name}: ${fault}` : `unicorn only: ${name}: ${ucStrerror(ucErr)}`;
+      const t = tally.get(key) ?? { n: 0, example: raw };
+      t.n++;
+      tally.set(key, t);
+    }
+    return tally;
   }
 
   private compare(fp: boolean): string[] {

@@ -1,7 +1,8 @@
 /**
  * `npm run fuzz -- --count 1e7 [--seed N] [--class alu|mem|branch|dsp|vfp|all] [--len 48]`
  * Long differential runs against Unicorn (see docs/testing-cpu.md). Exit code 1 when a divergence that
- * is not in the allowlist shows up. `--replay SEED:STREAM@BASE --class C` traces one stream step by step.
+ * is not in the allowlist shows up. `--replay SEED:STREAM@BASE --class C` traces one stream step by step;
+ * `--raw N` is an exploration over uniformly random encodings (see docs/testing-cpu.md).
  */
 import { Command } from 'commander';
 import { knownReason } from './allowlist.js';
@@ -18,9 +19,10 @@ const program = new Command()
   .option('--len <n>', 'instructions per stream', '48')
   .option('--max <n>', 'stop after this many new divergences', '20')
   .option('--replay <seed:stream@base>', 'trace one stream (needs --class)')
+  .option('--raw <n>', 'exploration: n uniformly random encodings; tally where only one core refuses')
   .parse();
 
-const opts = program.opts<{ count: string; seed?: string; class: string; len: string; max: string; replay?: string }>();
+const opts = program.opts<{ count: string; seed?: string; class: string; len: string; max: string; replay?: string; raw?: string }>();
 if (!unicornAvailable) {
   console.error(`libunicorn2 not available: ${unicornUnavailableReason()}`);
   process.exit(2);
@@ -33,7 +35,10 @@ if (!classes.every((c) => INSN_CLASSES.includes(c))) {
 const runner = new DiffRunner();
 let failed = 0;
 try {
-  if (opts.replay !== undefined) {
+  if (opts.raw !== undefined) {
+    const tally = runner.exploreRaw(Number(opts.raw), Number(opts.seed ?? '1'));
+    for (const [k, v] of [...tally].sort((a, b) => b[1].n - a[1].n)) console.log(`${String(v.n).padStart(6)}  ${k}  e.g. 0x${v.example.toString(16)}`);
+  } else if (opts.replay !== undefined) {
     const m = /^(\d+):(\d+)@(0x[0-9a-f]+|\d+)$/i.exec(opts.replay);
     if (m === null || classes.length !== 1) throw new Error('--replay wants SEED:STREAM@BASE and one --class');
     const d = runner.runStream(classes[0]!, Number(m[1]), Number(m[2]), Number(opts.len), undefined, Number(m[3]), (l) => console.log(l));
