@@ -13,7 +13,15 @@
  * Cortex-M33 (v8-M); the CPU model selection through uc_ctl gives the real v7-M Cortex-M4 (with FPv4-SP).
  */
 import { existsSync } from 'node:fs';
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type Koffi from 'koffi';
+
+/** koffi is loaded lazily so that a platform without its prebuilt binary only skips the oracle. */
+let koffiModule: typeof Koffi | null = null;
+function koffiOrThrow(): typeof Koffi {
+  koffiModule ??= createRequire(import.meta.url)('koffi') as typeof Koffi;
+  return koffiModule;
+}
 
 /** Where Debian (and most distributions) put the shared library; UNICORN_LIB, when set, is the only candidate. */
 const LIB_CANDIDATES = process.env.UNICORN_LIB !== undefined ? [process.env.UNICORN_LIB] : [
@@ -123,6 +131,7 @@ function loadApi(): UcApi | null {
     return null;
   }
   try {
+    const koffi = koffiOrThrow();
     const lib = koffi.load(path);
     const uc = koffi.opaque('uc_engine');
     const ucPtr = koffi.pointer(uc);
@@ -215,6 +224,7 @@ export class UnicornM4 {
         throw new UnicornError('uc_mem_map', err);
       }
     }
+    const koffi = koffiOrThrow();
     this.scratch = koffi.alloc('uint64_t', SLOT.COUNT);
     this.scratchView = new Uint32Array(koffi.view(this.scratch, SLOT.COUNT * 8));
     this.scratchAddr = koffi.address(this.scratch);
@@ -326,7 +336,7 @@ export class UnicornM4 {
     this.closed = true;
     if (this.uc !== null) this.a.close(this.uc);
     this.uc = null;
-    if (this.scratch !== undefined) koffi.free(this.scratch);
+    if (this.scratch !== undefined) koffiOrThrow().free(this.scratch);
   }
 }
 
