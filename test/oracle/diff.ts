@@ -105,6 +105,16 @@ export interface DiffOptions {
   allow?: (d: Divergence) => string | null;
 }
 
+/** Trailing zeros of a nonzero 4-bit IT mask (the block has 4 - ctz instructions). */
+function ctz4(m: number): number {
+  let n = 0;
+  while ((m & 1) === 0 && n < 4) {
+    m >>= 1;
+    n++;
+  }
+  return n;
+}
+
 const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 /** Packs `seed` and a stream index into the seed of that stream's own PRNG. */
@@ -341,7 +351,15 @@ export class DiffRunner {
       }
       // Unicorn runs until it reaches where our core went (or faults, or the runaway guard stops it).
       let until = cpu.pc;
-      if (oursFault !== null || until === pc) until = pc + insn.size;
+      if (oursFault !== null || until === pc) {
+        // Our core refused somewhere: let Unicorn run the instruction — for an IT instruction, its whole
+        // block (Unicorn can stop inside a block, so stopping after the IT alone would hide its fault).
+        until = pc + insn.size;
+        if ((insn.raw & 0xff00) === 0xbf00 && insn.size === 2 && (insn.raw & 0xf) !== 0) {
+          const len = 4 - ctz4(insn.raw & 0xf);
+          until = stream.insns[idx + len + 1]?.addr ?? stream.end;
+        }
+      }
       let ucErr = uc.step(pc, until);
       // A block Unicorn translated while `until` was an exit may halt there next time: drop it.
       if (this.dropExitBlocks) uc.removeCache(until, until + 2);

@@ -235,6 +235,27 @@ function teiOk(imm12: number): boolean {
   return !((imm12 >>> 10) === 0 && ((imm12 >>> 8) & 3) !== 0 && (imm12 & 0xff) === 0);
 }
 
+/** ThumbExpandImm(imm12) (A5.3.2), for the generators' own constraints. */
+function thumbExpandImm(imm12: number): number {
+  if (imm12 >>> 10 === 0) {
+    const b = imm12 & 0xff;
+    switch ((imm12 >>> 8) & 3) {
+      case 0: return b;
+      case 1: return (b << 16) | b;
+      case 2: return ((b << 24) | (b << 8)) >>> 0;
+      default: return ((b << 24) | (b << 16) | (b << 8) | b) >>> 0;
+    }
+  }
+  const v = 0x80 | (imm12 & 0x7f);
+  const rot = imm12 >>> 7;
+  return ((v >>> rot) | (v << (32 - rot))) >>> 0;
+}
+
+/** Setup: register `r` gets a small word-aligned offset (±1 KiB), for `add sp, rm`. */
+function smallAligned(r: string) {
+  return (f: Fields, ctx: GenContext): [number, number][] => [[f[r]!, ((ctx.rng.int(512) - 256) * 4) >>> 0]];
+}
+
 // ---- ALU: data-processing and multiply/divide ----------------------------------------------------------
 
 const DP16_OPS = ['AND', 'EOR', 'LSL', 'LSR', 'ASR', 'ADC', 'SBC', 'ROR', 'TST', 'RSB', 'CMP', 'CMN', 'ORR', 'MUL', 'BIC', 'MVN'];
@@ -297,6 +318,14 @@ const ALU32: Template[] = [
   tmpl('SUB (SP minus immediate) T3 (SUBW)', 'alu', '11110 i 1 0101 0 1101 0 iii dddd iiiiiiii', (f) => good(f.d!), null, true),
   tmpl('ADD (SP plus register) T3', 'alu', '11101 01 1000 S 1101 0 iii dddd ii tt mmmm', (f) => good(f.d!, f.m!), null, true),
   tmpl('SUB (SP minus register) T1', 'alu', '11101 01 1101 S 1101 0 iii dddd ii tt mmmm', (f) => good(f.d!, f.m!), null, true),
+  // Writing SP: only with word-aligned results (SP bits [1:0] are not meant to be set).
+  tmpl('ADD (SP plus immediate) T3, Rd = SP', 'alu', '11110 i 0 1000 0 1101 0 iii 1101 iiiiiiii', (f) => teiOk(f.i!) && (thumbExpandImm(f.i!) & 3) === 0 && thumbExpandImm(f.i!) < 0x800),
+  tmpl('SUB (SP minus immediate) T2, Rd = SP', 'alu', '11110 i 0 1101 0 1101 0 iii 1101 iiiiiiii', (f) => teiOk(f.i!) && (thumbExpandImm(f.i!) & 3) === 0 && thumbExpandImm(f.i!) < 0x800),
+  tmpl('ADD (SP plus immediate) T4, Rd = SP (ADDW)', 'alu', '11110 i 1 0000 0 1101 0 iii 1101 iiiiii 00'),
+  tmpl('SUB (SP minus immediate) T3, Rd = SP (SUBW)', 'alu', '11110 i 1 0101 0 1101 0 iii 1101 iiiiii 00'),
+  tmpl('MOV (register) T3, Rd = SP', 'alu', '11101 01 0010 0 1111 0 000 1101 00 00 mmmm', (f) => good(f.m!), (f, ctx) => [[f.m!, dataAddr(ctx.rng, 4)]]),
+  tmpl('MOV (register) T1, Rd = SP', 'alu', '01000110 1 mmmm 101', (f) => good(f.m!), (f, ctx) => [[f.m!, dataAddr(ctx.rng, 4)]]),
+  tmpl('ADD (SP plus register) T2', 'alu', '01000100 1 mmmm 101', (f) => good(f.m!), smallAligned('m')),
   tmpl('MOV (immediate) T2', 'alu', '11110 i 0 0010 S 1111 0 iii dddd iiiiiiii', (f) => good(f.d!) && teiOk(f.i!), null, true),
   tmpl('MVN (immediate) T1', 'alu', '11110 i 0 0011 S 1111 0 iii dddd iiiiiiii', (f) => good(f.d!) && teiOk(f.i!), null, true),
   tmpl('ADD (immediate) T4 (ADDW)', 'alu', '11110 i 1 0000 0 nnnn 0 iii dddd iiiiiiii', (f) => good(f.d!, f.n!), null, true),
@@ -716,6 +745,22 @@ export function generateStream(rng: Rng, cls: InsnClass, count: number, base = C
         itBlock(IT_BODY, IT_LAST);
         continue;
       }
+    }
+    if (cls === 'mem' && rng.chance(0.05)) {
+      // Conditional loads/stores: the register setups of the whole block are applied before the IT
+      // instruction (Unicorn runs the block as one step). A later setup of the same register wins, so an
+      // access may land elsewhere in data RAM or fault — on both cores alike.
+      // Only single-register loads/stores: a clobbered base then gives at worst an unaligned LDR/STR
+      // (allowed) or a BusFault on both cores, never a multi-word alignment fault (see the allowlist).
+      const body = pool.filter((t) => t.setup !== null && !/EX|LDM|STM|PUSH|POP|LDRD|STRD/.test(t.name));
+      const first = insns.length;
+      itBlock(body, body);
+      const it = insns[first]!;
+      for (let i = first + 1; i < insns.length; i++) {
+        it.setup.push(...insns[i]!.setup);
+        insns[i]!.setup = [];
+      }
+      continue;
     }
     if ((cls === 'dsp' || cls === 'vfp') && rng.chance(0.06)) {
       // Conditional DSP/VFP instructions: IT blocks of the class's setup-free templates.
