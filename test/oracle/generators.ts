@@ -720,8 +720,11 @@ export function generateStream(rng: Rng, cls: InsnClass, count: number, base = C
     insns.push({ raw, size: t.size, addr, template: t, setup, mem: ctx.mem });
     push(bytes, raw, t.size);
     addr += t.size;
+    fieldsLog.push(f);
     return f;
   };
+  /** Field values of the instructions emitted since it was last cleared (for the IT-block check). */
+  const fieldsLog: Fields[] = [];
   // Templates that must fault end their stream, so they are drawn rarely (1%) to keep streams long.
   const pool = TEMPLATES[cls].filter((t) => !t.name.includes('misaligned'));
   const faulting = TEMPLATES[cls].filter((t) => t.name.includes('misaligned'));
@@ -754,7 +757,26 @@ export function generateStream(rng: Rng, cls: InsnClass, count: number, base = C
       // (allowed) or a BusFault on both cores, never a multi-word alignment fault (see the allowlist).
       const body = pool.filter((t) => t.setup !== null && !/EX|LDM|STM|PUSH|POP|LDRD|STRD/.test(t.name));
       const first = insns.length;
+      const firstByte = bytes.length;
+      const firstAddr = addr;
+      fieldsLog.length = 0;
       itBlock(body, body);
+      // No instruction of the block may write (Rt, or Rn by writeback) a register that a later one
+      // uses as base or index: all setups happen before the block, so that would move the access.
+      let clobbers = false;
+      const written = new Set<number>();
+      for (let i = first + 1; i < insns.length; i++) {
+        if (insns[i]!.setup.some(([r]) => written.has(r))) clobbers = true;
+        const f = fieldsLog[i - first - 1]!;
+        for (const k of ['t', 'n']) if (f[k] !== undefined) written.add(f[k]!);
+        if (insns[i]!.setup.some(([r]) => r === 13)) written.add(13);
+      }
+      if (clobbers) {
+        insns.length = first;
+        bytes.length = firstByte;
+        addr = firstAddr;
+        continue;
+      }
       const it = insns[first]!;
       for (let i = first + 1; i < insns.length; i++) {
         it.setup.push(...insns[i]!.setup);
