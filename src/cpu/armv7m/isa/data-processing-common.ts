@@ -22,7 +22,8 @@ export function insn(exec: Exec, raw: number, size: number, cycles: number, a = 
 
 /**
  * AND-mask applied when writing register `n`: writes to SP ignore bits [1:0] (the SP is word aligned on
- * ARMv7-M; QEMU/Unicorn mask them the same way), other registers take the value as is.
+ * ARMv7-M, as on the hardware, QEMU and Renode), other registers take the value as is. Unicorn 2.0.1 keeps
+ * bits [1:0], so a differential run must keep SP results word aligned or ignore those two bits.
  */
 export function wmask(n: number): number {
   return n === 13 ? ~3 : -1;
