@@ -56,18 +56,28 @@ export class Storage {
     this.listeners.push(listener);
   }
 
-  /** Called after any write into a watched block (and by anyone who modifies `bytes` directly). */
+  /**
+   * Called after any write into a watched block (and by anyone who modifies `bytes` directly).
+   * A watched block stops being watched here, so listeners are told about the whole blocks (not just the
+   * written bytes): every decode cached from them must go, or a later write there would go unnoticed.
+   */
   invalidate(offset: number, length: number): void {
     const first = offset >>> CODE_BLOCK_SHIFT;
     const last = (offset + length - 1) >>> CODE_BLOCK_SHIFT;
-    let hit = false;
+    let lo = -1;
+    let hi = -1;
     for (let b = first; b <= last && b < this.codeWatch.length; b++) {
       if (this.codeWatch[b]) {
         this.codeWatch[b] = 0;
-        hit = true;
+        if (lo < 0) lo = b;
+        hi = b;
       }
     }
-    if (hit) for (const l of this.listeners) l(offset, length);
+    if (lo >= 0) {
+      const start = lo << CODE_BLOCK_SHIFT;
+      const end = (hi + 1) << CODE_BLOCK_SHIFT;
+      for (const l of this.listeners) l(start, end - start);
+    }
   }
 }
 

@@ -107,10 +107,4 @@ describe('random bytes as firmware never raise a host exception', () => {
     expect(steps).toBeGreaterThan(SEEDS);
   });
 
-  // Found while fuzzing (reported to the lead; the fix belongs in src/core/bus.ts or src/cpu/armv7m/cpu.ts):
-  // Storage.invalidate() clears the write-watch flag of a whole 256-byte block, but the CPU's listener
-  // drops only the decodes of the written bytes. Other decodes in that block stay cached and unwatched,
-  // so a later write to them is missed: rewrite 0x100 then 0x102 after executing both, and stepping
-  // 0x102 runs the old instruction. The tests above work around it with cpu.flushDecodeCache().
-  it.todo('self-modifying code: a second write into an already-invalidated 256-byte block drops the stale decode');
 });
