@@ -1,0 +1,63 @@
+/** Machine-level properties: determinism, no shared state between machines, sleep fast-forward, limits. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../../src/core/machine.js';
+import { loadImageFile } from '../../src/image/load.js';
+
+const BIN = join(__dirname, '../firmware/bin');
+
+function boot(elf: string): { m: Machine; out: number[] } {
+  const out: number[] = [];
+  const m = new Machine({ board: 'mps2-an386', semihosting: { write: (_s, b) => out.push(...b) } });
+  m.loadImage(loadImageFile(join(BIN, elf)));
+  m.reset();
+  m.console.onTransmit((b) => out.push(b));
+  return { m, out };
+}
+
+describe('Machine', () => {
+  it('is deterministic and keeps no global state: two machines in one process, interleaved, agree exactly', () => {
+    const a = boot('systick.elf');
+    const b = boot('systick.elf');
+    // Interleave slices of both so any shared state would show up as a difference.
+    let ra = a.m.run({ maxInstructions: 50_000 });
+    let rb = b.m.run({ maxInstructions: 50_000 });
+    while (ra.reason === 'instruction-limit' || rb.reason === 'instruction-limit') {
+      if (ra.reason === 'instruction-limit') ra = a.m.run({ maxInstructions: 50_000 });
+      if (rb.reason === 'instruction-limit') rb = b.m.run({ maxInstructions: 37_000 });
+    }
+    expect(ra.reason).toBe('exit');
+    expect(rb).toEqual(ra);
+    expect(Buffer.from(b.out).equals(Buffer.from(a.out))).toBe(true);
+    expect(Buffer.from(a.out).toString()).toContain('ticks');
+  });
+
+  it('fast-forwards virtual time while the core sleeps in WFI', () => {
+    // systick.elf waits for 1 kHz SysTick interrupts with WFI: ~100 ms of virtual time with few instructions.
+    const { m } = boot('systick.elf');
+    const r = m.run({ maxInstructions: 50_000_000 });
+    expect(r.reason).toBe('exit');
+    expect(m.seconds).toBeGreaterThan(0.09);
+    expect(r.instructions).toBeLessThan(r.cycles / 2);
+  });
+
+  it('stops at the virtual-time and instruction limits exactly where asked', () => {
+    const { m } = boot('bench_crc32.elf');
+    const t = m.run({ timeoutCycles: 100_000 });
+    expect(t.reason).toBe('timeout');
+    expect(t.cycles).toBeGreaterThanOrEqual(100_000);
+    expect(t.cycles).toBeLessThan(100_000 + 64);
+    const n = m.run({ maxInstructions: 12_345 });
+    expect(n.reason).toBe('instruction-limit');
+    expect(n.instructions - t.instructions).toBe(12_345);
+  });
+
+  it('resets on AIRCR.SYSRESETREQ through the machine (vector fetch again)', () => {
+    const { m } = boot('hello.elf');
+    m.run({ maxInstructions: 1000 });
+    const sp0 = m.bus.read32(0);
+    m.bus.write32(0xe000ed0c, 0x05fa0004); // VECTKEY | SYSRESETREQ
+    m.run({ maxInstructions: 1 });
+    expect(m.cpu.getMsp() >>> 0).toBe(sp0 >>> 0);
+  });
+});
