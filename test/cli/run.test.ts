@@ -99,15 +99,3 @@ describe('emboard run --trace exc', () => {
     expect(r.stderr).toMatch(/^tail-chain into IRQ \d+ \(\d+\), cycle \d+$/m);
   });
 });
-
-describe('emboard run --realtime', () => {
-  it('paces virtual time to the wall clock (never runs ahead of it)', () => {
-    const f = image([0xe7fe]); // b .
-    const t0 = performance.now();
-    const r = emboard(['run', '-b', 'mps2-an386', '--realtime', '--timeout', '400', f]);
-    const wall = performance.now() - t0;
-    expect(r.status).toBe(124);
-    // A lower bound only: 400 ms of virtual time cannot take less than 400 ms of wall time when paced.
-    expect(wall).toBeGreaterThanOrEqual(400);
-  });
-});

@@ -60,4 +60,21 @@ describe('Machine', () => {
     m.run({ maxInstructions: 1 });
     expect(m.cpu.getMsp() >>> 0).toBe(sp0 >>> 0);
   });
+
+  it('runAsync with realtime paces virtual time to the wall clock', async () => {
+    // systick.elf spends ~100 ms of virtual time mostly asleep in WFI: unpaced it finishes in far less wall time.
+    const fast = boot('systick.elf');
+    const t0 = performance.now();
+    await fast.m.runAsync({ maxInstructions: 50_000_000 });
+    const unpacedMs = performance.now() - t0;
+    const paced = boot('systick.elf');
+    const t1 = performance.now();
+    const r = await paced.m.runAsync({ maxInstructions: 50_000_000, realtime: true });
+    const pacedMs = performance.now() - t1;
+    expect(r.reason).toBe('exit');
+    const virtualMs = paced.m.seconds * 1000;
+    expect(virtualMs).toBeGreaterThan(90);
+    expect(pacedMs).toBeGreaterThanOrEqual(virtualMs - 5); // never ahead of the wall clock (timer granularity aside)
+    expect(unpacedMs).toBeLessThan(pacedMs);
+  });
 });
