@@ -1,0 +1,12 @@
+/**
+ * Every `emboard` subcommand, one module each. To add a command: write src/cli/commands/NAME.ts exporting
+ * `registerNAME(program)`, then add its import and call here (one line each).
+ */
+import type { Command } from 'commander';
+import { registerBoards } from './boards.js';
+import { registerRun } from './run.js';
+
+export function registerCommands(program: Command): void {
+  registerRun(program);
+  registerBoards(program);
+}
