@@ -44,6 +44,9 @@ const ID_PRIMASK = ucRegId('PRIMASK');
 const ID_FAULTMASK = ucRegId('FAULTMASK');
 const ID_BASEPRI = ucRegId('BASEPRI');
 const ID_PSP = ucRegId('PSP');
+/** Special registers compared in the branch class (the one with MSR/MRS/CPS), in this order. */
+const SPECIAL_NAMES = ['primask', 'faultmask', 'basepri', 'control', 'msp', 'psp'] as const;
+const SPECIAL_IDS = Int32Array.from(['PRIMASK', 'FAULTMASK', 'BASEPRI', 'CONTROL', 'MSP', 'PSP'].map((n) => ucRegId(n as Parameters<typeof ucRegId>[0])));
 /** PSP at the start of every stream (MSR CONTROL may switch to it). */
 const PSP_BASELINE = DATA_WINDOW + 0x1800;
 
@@ -394,6 +397,7 @@ export class DiffRunner {
       this.readOurs(this.oursSt, fp);
       uc.readState(this.ucSt, fp);
       const diffs = this.compare(fp);
+      if (cls === 'branch') this.compareSpecial(diffs);
       // Only the mem and vfp classes write memory (branch-class TBB/TBH only read it).
       if (cls === 'mem' || fp) this.compareData(diffs);
       if (diffs.length) return this.divergence('state', cls, seed, streamNo, idx, insn, diffs, fp);
@@ -479,6 +483,25 @@ export class DiffRunner {
       }
     }
     return diffs;
+  }
+
+  private readonly ucSpecial = new Uint32Array(SPECIAL_IDS.length);
+  private readonly oursSpecial = new Uint32Array(SPECIAL_IDS.length);
+
+  /** PRIMASK, FAULTMASK, BASEPRI, CONTROL, MSP, PSP. */
+  private compareSpecial(diffs: string[]): void {
+    this.uc.readRegs(SPECIAL_IDS, this.ucSpecial);
+    const c = this.cpu;
+    const o = this.oursSpecial;
+    o[0] = c.primask;
+    o[1] = c.faultmask;
+    o[2] = c.basepri;
+    o[3] = c.control;
+    o[4] = c.getMsp();
+    o[5] = c.getPsp();
+    for (let i = 0; i < o.length; i++) {
+      if (o[i] !== this.ucSpecial[i]) diffs.push(`${SPECIAL_NAMES[i]}: ours=${hex(o[i]!)} unicorn=${hex(this.ucSpecial[i]!)}`);
+    }
   }
 
   private compareData(diffs: string[]): void {

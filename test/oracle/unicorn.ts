@@ -281,6 +281,12 @@ export class UnicornM4 {
     return this.readReg(CORE_REG_IDS[15]!);
   }
 
+  /** Reads several registers by Unicorn id into `out` (one batch call). */
+  readRegs(ids: Int32Array, out: Uint32Array): void {
+    this.check('uc_reg_read_batch', this.a.regReadBatch(this.uc, ids, this.readPtrs.subarray(0, ids.length), ids.length));
+    for (let i = 0; i < ids.length; i++) out[i] = this.scratchView[i * 2]!;
+  }
+
   /** Writes one register by Unicorn id. */
   writeReg(id: number, value: number): void {
     this.scratchView[0] = value >>> 0;
