@@ -114,6 +114,11 @@ export class Machine {
     return p;
   }
 
+  /** Labels of the UARTs the SoC created (for `--serial LABEL=…` checks). */
+  get uartLabels(): string[] {
+    return [...this.uarts.keys()];
+  }
+
   get console(): UartPort {
     return this.uart(this.board.console);
   }
