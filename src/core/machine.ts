@@ -17,7 +17,7 @@ import type { FirmwareImage } from '../image/image.js';
 import type { InterruptController } from './irq.js';
 import { silentLogger, type Logger } from './logger.js';
 import { Scheduler } from './scheduler.js';
-import type { SocInstance } from './soc.js';
+import type { ResetCause, SocInstance } from './soc.js';
 import { UartPort } from './uart-port.js';
 
 export interface MachineOptions {
@@ -81,7 +81,7 @@ export class Machine {
       log: this.log.child({ core: 'cortex-m4' }),
       numIrq: this.board.nvic?.irqs,
       priorityBits: this.board.nvic?.priorityBits,
-      onSystemReset: () => this.reset(),
+      onSystemReset: () => this.reset('software'),
     });
     this.irq.target = this.system.nvic;
     if (opts.semihosting) {
@@ -136,9 +136,9 @@ export class Machine {
     }
   }
 
-  /** System reset: peripherals, then the core (vector fetch). */
-  reset(): void {
-    this.soc.reset();
+  /** System reset: peripherals, then the core (vector fetch). `cause` defaults to the reset pin. */
+  reset(cause: ResetCause = 'pin'): void {
+    this.soc.reset(cause);
     this.cpu.exc.vtor = this.soc.resetVectorBase;
     this.cpu.reset();
   }

@@ -21,13 +21,16 @@ export interface SocContext {
   uart(label: string): UartPort;
 }
 
+/** Why a system reset happens (the STM32 RCC_CSR flags tell firmware which one it was). */
+export type ResetCause = 'power-on' | 'pin' | 'software' | 'independent-watchdog' | 'window-watchdog' | 'low-power';
+
 export interface SocInstance {
   /** Address of the vector table at reset (VTOR reset value / boot alias). */
   readonly resetVectorBase: number;
   /** Devices by name, for tests, traces and the debugger. */
   readonly devices: ReadonlyMap<string, unknown>;
-  /** Resets peripherals to their reset state (system reset). */
-  reset(): void;
+  /** Resets peripherals to their reset state (system reset); `cause` feeds reset flags such as RCC_CSR (default 'pin'). */
+  reset(cause?: ResetCause): void;
 }
 
 export type SocFactory = (ctx: SocContext, options: Readonly<Record<string, unknown>>) => SocInstance;
