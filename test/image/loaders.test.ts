@@ -29,7 +29,7 @@ describe('firmware loaders', () => {
     expect([...img.symbols!.values()]).toContain('reset_handler');
   });
 
-  it.skipIf(!haveObjcopy)('places ELF bytes exactly as objcopy -O binary does', () => {
+  it.skipIf(!haveObjcopy)('places ELF bytes exactly as objcopy -O binary does (needs arm-none-eabi-objcopy)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'emboard-'));
     const bin = join(dir, 'demo.bin');
     execFileSync('arm-none-eabi-objcopy', ['-O', 'binary', DEMO, bin]);
@@ -40,7 +40,7 @@ describe('firmware loaders', () => {
     expect(Buffer.from(flat).equals(Buffer.from(expected))).toBe(true);
   });
 
-  it.skipIf(!haveObjcopy)('reads Intel HEX written by objcopy, with extended linear addresses', () => {
+  it.skipIf(!haveObjcopy)('reads Intel HEX written by objcopy, with extended linear addresses (needs arm-none-eabi-objcopy)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'emboard-'));
     const hex = join(dir, 'demo.hex');
     execFileSync('arm-none-eabi-objcopy', ['-O', 'ihex', '--change-addresses', '0x08000000', DEMO, hex]);
