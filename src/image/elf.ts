@@ -89,3 +89,64 @@ export function loadElf(data: Uint8Array, source: string): FirmwareImage {
   const e = parseElf(data, source);
   return { format: 'elf', source, segments: e.segments, entry: e.entry, symbols: e.symbols };
 }
+
+export interface ElfSection extends Segment {
+  readonly name: string;
+}
+
+const SHF_ALLOC = 0x2;
+const SHT_NOBITS = 8;
+
+/**
+ * The sections `objcopy -O binary`/`-O ihex` copy: SHF_ALLOC, not NOBITS, non-empty, each at its load
+ * address (LMA). Like BFD, a section inside a PT_LOAD segment's file image gets the segment's physical
+ * address plus its offset in the segment (so .data initialisers land in flash); any other takes sh_addr.
+ * An ELF without section headers falls back to its PT_LOAD segments.
+ */
+export function elfLoadSections(data: Uint8Array, source: string): ElfSection[] {
+  const info = parseElf(data, source);
+  const fail = (what: string, off: number): never => {
+    throw new UserError(`${source}: bad ELF file: ${what} (at offset ${hex32(off)})`);
+  };
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const u16 = (o: number) => (o + 2 <= data.length ? dv.getUint16(o, true) : fail('truncated', o));
+  const u32 = (o: number) => (o + 4 <= data.length ? dv.getUint32(o, true) : fail('truncated', o));
+  const phoff = u32(28);
+  const shoff = u32(32);
+  const phentsize = u16(42);
+  const phnum = u16(44);
+  const shentsize = u16(46);
+  const shnum = u16(48);
+  const shstrndx = u16(50);
+  if (shoff === 0 || shnum === 0) return info.segments.map((s, i) => ({ ...s, name: `segment${i}` }));
+  if (shentsize < 40) fail(`section header size ${shentsize} (expected 40)`, 46);
+  if (shoff + shnum * shentsize > data.length) fail(`section header table (${shnum} entries) beyond end of file`, 32);
+  const loads: { offset: number; paddr: number; filesz: number }[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const ph = phoff + i * phentsize;
+    if (u32(ph) === PT_LOAD) loads.push({ offset: u32(ph + 4), paddr: u32(ph + 12), filesz: u32(ph + 16) });
+  }
+  const strSh = shstrndx < shnum ? shoff + shstrndx * shentsize : -1;
+  const nameOf = (nameOff: number): string => {
+    if (strSh < 0) return '';
+    const base = u32(strSh + 16) + nameOff;
+    let end = base;
+    while (end < data.length && data[end] !== 0) end++;
+    return new TextDecoder().decode(data.subarray(Math.min(base, data.length), end));
+  };
+  const out: ElfSection[] = [];
+  for (let i = 0; i < shnum; i++) {
+    const sh = shoff + i * shentsize;
+    const type = u32(sh + 4);
+    const flags = u32(sh + 8);
+    const addr = u32(sh + 12);
+    const offset = u32(sh + 16);
+    const size = u32(sh + 20);
+    if (!(flags & SHF_ALLOC) || type === SHT_NOBITS || size === 0) continue;
+    if (offset + size > data.length) fail(`section ${i} data beyond end of file`, sh + 16);
+    const seg = loads.find((l) => offset >= l.offset && offset + size <= l.offset + l.filesz);
+    const address = seg ? (seg.paddr + (offset - seg.offset)) >>> 0 : addr;
+    out.push({ name: nameOf(u32(sh)), address, data: data.slice(offset, offset + size) });
+  }
+  return out;
+}
