@@ -5,8 +5,10 @@
 import type { Command } from 'commander';
 import { registerBoards } from './boards.js';
 import { registerRun } from './run.js';
+import { registerImageTools } from './image-tools.js';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
   registerBoards(program);
+  registerImageTools(program);
 }
