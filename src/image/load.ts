@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
+import { isDfuSe, parseDfuSe } from './dfuse.js';
 import { isElf, loadElf } from './elf.js';
 import type { FirmwareImage, ImageFormat } from './image.js';
 import { loadIntelHex, looksLikeIntelHex } from './ihex.js';
@@ -17,6 +18,7 @@ export interface LoadOptions {
 
 export function detectFormat(data: Uint8Array): ImageFormat {
   if (isElf(data)) return 'elf';
+  if (isDfuSe(data)) return 'dfu';
   if (looksLikeIntelHex(data)) return 'ihex';
   return 'bin';
 }
@@ -31,6 +33,11 @@ export function loadImageBytes(data: Uint8Array, source: string, opts: LoadOptio
     case 'bin':
       if (data.length === 0) throw new UserError(`${source}: empty file`);
       return { format: 'bin', source, segments: [{ address: (opts.base ?? 0) >>> 0, data }] };
+    case 'dfu': {
+      // Every element of every target (suffix and CRC checked), in address order.
+      const segments = parseDfuSe(data, source).targets.flatMap((t) => t.elements).sort((a, b) => a.address - b.address);
+      return { format: 'dfu', source, segments };
+    }
     default:
       throw new UserError(`${source}: format ${format} is not supported for running yet`);
   }
