@@ -10,6 +10,9 @@ import type { ImageFormat } from '../image/image.js';
 import type { Logger } from './logger.js';
 import { Machine, type RunResult } from './machine.js';
 import type { CortexM4 } from '../cpu/armv7m/cpu.js';
+import { SerialSession, type ConsoleScript } from '../serial/session.js';
+import { resolveSerialSpecs, type SerialSpec } from '../serial/spec.js';
+import type { StdioStreams } from '../serial/stdio.js';
 
 const EXCEPTION_NAMES: Record<number, string> = {
   1: 'Reset', 2: 'NMI', 3: 'HardFault', 4: 'MemManage', 5: 'BusFault', 6: 'UsageFault', 11: 'SVCall', 12: 'DebugMonitor', 14: 'PendSV', 15: 'SysTick',
@@ -48,11 +51,26 @@ export interface RunFirmwareOptions {
   onMachine?: (m: Machine) => void;
   /** Wait for host input when the guest sleeps with nothing scheduled (interactive use). */
   idleWait?: () => Promise<void>;
+  /**
+   * Serial backends (`--serial`), scripting and stdio. When given, the console UART goes to its backend
+   * (stdio by default) instead of `output`, and the session's idle wait replaces `idleWait`.
+   */
+  serial?: {
+    specs: readonly SerialSpec[];
+    stdio: StdioStreams;
+    notice: (line: string) => void;
+    script?: ConsoleScript;
+    exitOnEof?: boolean;
+    baud?: number;
+    instant?: boolean;
+  };
 }
 
 export interface RunFirmwareOutcome {
   machine: Machine;
   result: RunResult;
+  /** The serial session when `serial` was given: why it ended the run, the console's last output. */
+  session?: SerialSession;
 }
 
 export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOutcome> {
@@ -87,26 +105,34 @@ export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOut
       pending = [];
     }
   };
-  machine.console.onTransmit((b) => {
-    pending.push(b);
-    if (pending.length >= 4096) flush();
-  });
+  let session: SerialSession | undefined;
+  if (o.serial) {
+    const backends = resolveSerialSpecs(o.serial.specs, machine.board.console, machine.uartLabels);
+    session = new SerialSession({ machine, backends, ...o.serial });
+  } else {
+    machine.console.onTransmit((b) => {
+      pending.push(b);
+      if (pending.length >= 4096) flush();
+    });
+  }
   const flushTimer = setInterval(flush, 20);
 
   if (o.trace?.length) installTraces(machine, o.trace, o.log, image.symbols);
   o.onMachine?.(machine);
   const hz = machine.board.cpuHz;
   try {
+    await session?.open();
     const result = await machine.runAsync({
       timeoutCycles: o.timeoutMs !== undefined ? Math.round((o.timeoutMs / 1000) * hz) : undefined,
       maxInstructions: o.maxInstructions,
       realtime: o.realtime,
-      idleWait: o.idleWait,
+      idleWait: session?.idleWait ?? o.idleWait,
     });
-    return { machine, result };
+    return { machine, result, session };
   } finally {
     clearInterval(flushTimer);
     flush();
+    session?.close();
   }
 }
 

@@ -5,6 +5,8 @@ import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../../c
 import { runFirmware, TRACE_KINDS, type TraceKind } from '../../core/run-firmware.js';
 import { formatRegisters } from '../../cpu/armv7m/dump.js';
 import { parseAddress, parseNumber } from './parse.js';
+import { parseSerialSpec, type SerialSpec } from '../../serial/spec.js';
+import { inputArg, unescapeArg } from '../../serial/text-arg.js';
 
 const EXIT_TIMEOUT = 124;
 
@@ -14,6 +16,22 @@ function parseTrace(v: string, prev: TraceKind[] = []): TraceKind[] {
     prev.push(k as TraceKind);
   }
   return prev;
+}
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function parseSerial(v: string, prev: SerialSpec[] = []): SerialSpec[] {
+  try {
+    return [...prev, parseSerialSpec(v)];
+  } catch (e) {
+    // commander prints InvalidArgumentError as a one-line usage error (exit 2)
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Last console lines, for the stderr report of a timeout or an unmet script. */
+function reportTail(tail: string): void {
+  if (tail) process.stderr.write(`emboard: last console output:\n${tail}\n`);
 }
 
 export function registerRun(program: Command): void {
@@ -31,15 +49,26 @@ export function registerRun(program: Command): void {
     .option('--timeout <ms>', 'stop after this much virtual time (exit 124)', parseNumber('--timeout'))
     .option('--max-instructions <n>', 'stop after this many instructions (exit 124)', parseNumber('--max-instructions'))
     .option('--realtime', 'pace virtual time to the wall clock')
+    .option('--serial <label=backend>', 'UART backend, repeatable: stdio (default for the console), pty, pty:PATH, tcp:[HOST:]PORT[,wait], file:PATH, none; LABEL= defaults to the console', parseSerial)
+    .option('--input <text>', 'type TEXT (C escapes: \\r \\n \\xHH) or @FILE into the console at the line rate', )
+    .option('--until <text>', 'stop with exit 0 as soon as the console output contains TEXT')
+    .option('--expect <text>', 'wait for TEXT on the console (repeatable; pairs with --send in order)', collect)
+    .option('--send <text>', 'type TEXT after the matching --expect', collect)
+    .option('--exit-on-eof', 'stop when stdin (a pipe or file) ends, once the guest has read it')
+    .option('--baud <rate>', 'line rate for typed input in virtual time (default 115200)', parseNumber('--baud'))
+    .option('--uart-instant', 'hand host input to the UART at once instead of at the line rate')
     .option('--trace <kinds>', `trace to stderr: ${TRACE_KINDS.join(', ')} (comma-separated, repeatable)`, parseTrace)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('warn'))
     .addOption(new Option('--log-format <fmt>', 'log line format').choices(['text', 'json']).default('text'))
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const log = createLogger(opts.logLevel as LogLevel, opts.logFormat as LogFormat);
       if (file === undefined && !opts.demo) throw new UserError('run: no firmware file given (or use --demo)');
-      const stdin = process.stdin;
-      let wake: (() => void) | null = null;
-      const { machine, result } = await runFirmware({
+      const expect = ((opts.expect as string[] | undefined) ?? []).map((t) => unescapeArg(t, '--expect'));
+      const send = ((opts.send as string[] | undefined) ?? []).map((t) => unescapeArg(t, '--send'));
+      if (send.length > expect.length) throw new UserError(`--send: ${send.length} --send for ${expect.length} --expect (each --send follows an --expect)`);
+      const baud = opts.baud as number | undefined;
+      if (baud !== undefined && !(baud > 0)) throw new UserError('--baud expects a positive number');
+      const { machine, result, session } = await runFirmware({
         board: opts.board as string,
         file,
         demo: Boolean(opts.demo),
@@ -56,18 +85,28 @@ export function registerRun(program: Command): void {
         output: (bytes) => void process.stdout.write(bytes),
         errorOutput: (bytes) => void process.stderr.write(bytes),
         onMachine: (m) => {
-          if (stdin.isTTY) stdin.setRawMode(true);
-          stdin.on('data', (d: Buffer) => {
-            m.console.inject(new Uint8Array(d));
-            wake?.();
-          });
           process.on('SIGINT', () => m.stop('user'));
         },
-        idleWait: () => new Promise<void>((res) => (wake = res)),
+        serial: {
+          specs: (opts.serial as SerialSpec[] | undefined) ?? [],
+          stdio: { input: process.stdin, write: (bytes) => void process.stdout.write(bytes) },
+          // Notices go to stderr; on a raw terminal a bare LF would not return the carriage.
+          notice: (line) => void process.stderr.write(`${line}${process.stdin.isTTY ? '\r\n' : '\n'}`),
+          script: {
+            input: opts.input !== undefined ? inputArg(opts.input as string) : undefined,
+            until: opts.until !== undefined ? unescapeArg(opts.until as string, '--until') : undefined,
+            expect,
+            send,
+          },
+          exitOnEof: Boolean(opts.exitOnEof),
+          baud,
+          instant: Boolean(opts.uartInstant),
+        },
       });
-      if (stdin.isTTY) stdin.setRawMode(false);
-      stdin.pause();
-      stdin.destroy(); // let the process end: nothing reads the console any more
+      if (session?.finished) {
+        process.exitCode = 0;
+        return;
+      }
       switch (result.reason) {
         case 'exit':
           process.exitCode = result.exitCode;
@@ -75,6 +114,7 @@ export function registerRun(program: Command): void {
         case 'timeout':
         case 'instruction-limit':
           process.stderr.write(`emboard: ${result.reason === 'timeout' ? 'virtual time limit' : 'instruction limit'} reached after ${result.instructions} instructions, ${result.cycles} cycles\n`);
+          if (session) reportTail(session.tail.lines());
           process.exitCode = EXIT_TIMEOUT;
           break;
         case 'lockup': {
@@ -84,7 +124,14 @@ export function registerRun(program: Command): void {
         case 'breakpoint':
           throw new EmulationError(`stopped at breakpoint\n${formatRegisters(machine.cpu)}`);
         default:
-          process.exitCode = 0;
+          if (session?.scriptPending && result.reason === 'halt') {
+            // Idle with no input source left: nothing can happen any more. With --timeout that is the
+            // timeout (virtual time would just run out); without it, a failed script.
+            const timed = opts.timeout !== undefined;
+            process.stderr.write(`emboard: ${timed ? 'virtual time limit reached: ' : ''}the guest went idle with no input left before the --until/--expect text appeared\n`);
+            reportTail(session.tail.lines());
+            process.exitCode = timed ? EXIT_TIMEOUT : 1;
+          } else process.exitCode = 0;
       }
     });
 }

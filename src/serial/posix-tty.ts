@@ -1,0 +1,86 @@
+/**
+ * The few libc calls Node lacks for pseudo-terminals and serial lines, through koffi (prebuilt binaries,
+ * no compiler at install time): posix_openpt/grantpt/unlockpt/ptsname_r for a PTY master, and
+ * tcgetattr/cfmakeraw/cfsetspeed/tcsetattr for raw mode. Linux and macOS (libc names differ only in the
+ * library file). Loaded lazily so that commands not using a PTY never touch it.
+ */
+import { createRequire } from 'node:module';
+import type Koffi from 'koffi';
+import { UserError } from '../core/errors.js';
+
+const O_RDWR = 2;
+const O_NOCTTY = process.platform === 'darwin' ? 0x20000 : 0o400;
+const TCSANOW = 0;
+/** glibc's struct termios is 60 bytes, macOS's 72; a larger buffer is harmless. */
+const TERMIOS_BYTES = 128;
+
+interface Libc {
+  posix_openpt(flags: number): number;
+  grantpt(fd: number): number;
+  unlockpt(fd: number): number;
+  ptsname_r(fd: number, buf: Buffer, len: number): number;
+  tcgetattr(fd: number, t: Buffer): number;
+  tcsetattr(fd: number, when: number, t: Buffer): number;
+  cfmakeraw(t: Buffer): void;
+  cfsetspeed(t: Buffer, speed: number): number;
+}
+
+let libc: Libc | null = null;
+
+function load(): Libc {
+  if (libc) return libc;
+  let koffi: typeof Koffi;
+  try {
+    koffi = createRequire(import.meta.url)('koffi') as typeof Koffi;
+  } catch (e) {
+    throw new UserError(`pseudo-terminals need the koffi package, which failed to load (${(e as Error).message.split('\n')[0]})`);
+  }
+  const lib = koffi.load(process.platform === 'darwin' ? 'libSystem.B.dylib' : 'libc.so.6');
+  libc = {
+    posix_openpt: lib.func('int posix_openpt(int)') as Libc['posix_openpt'],
+    grantpt: lib.func('int grantpt(int)') as Libc['grantpt'],
+    unlockpt: lib.func('int unlockpt(int)') as Libc['unlockpt'],
+    ptsname_r: lib.func('int ptsname_r(int, _Out_ uint8_t *buf, size_t len)') as Libc['ptsname_r'],
+    tcgetattr: lib.func('int tcgetattr(int, _Out_ uint8_t *t)') as Libc['tcgetattr'],
+    tcsetattr: lib.func('int tcsetattr(int, int, const uint8_t *t)') as Libc['tcsetattr'],
+    cfmakeraw: lib.func('void cfmakeraw(_Inout_ uint8_t *t)') as Libc['cfmakeraw'],
+    cfsetspeed: lib.func('int cfsetspeed(_Inout_ uint8_t *t, uint32_t speed)') as Libc['cfsetspeed'],
+  };
+  return libc;
+}
+
+/** Opens a PTY master in raw mode; returns its fd and the slave's path (/dev/pts/N). */
+export function openPtyMaster(): { fd: number; slave: string } {
+  const c = load();
+  const fd = c.posix_openpt(O_RDWR | O_NOCTTY);
+  if (fd < 0) throw new UserError('cannot open a pseudo-terminal (posix_openpt failed)');
+  if (c.grantpt(fd) !== 0 || c.unlockpt(fd) !== 0) throw new UserError('cannot set up a pseudo-terminal (grantpt/unlockpt failed)');
+  const buf = Buffer.alloc(256);
+  if (c.ptsname_r(fd, buf, buf.length) !== 0) throw new UserError('cannot name the pseudo-terminal (ptsname_r failed)');
+  const slave = buf.subarray(0, buf.indexOf(0)).toString();
+  // Raw line discipline from the start: no echo of guest output back into the guest, no CR/LF mapping,
+  // before any client (picocom, screen) sets its own mode.
+  setRaw(fd);
+  return { fd, slave };
+}
+
+/** Baud rates as termios speed constants (Linux Bxxx values; macOS takes the number itself). */
+const LINUX_SPEEDS: Record<number, number> = {
+  1200: 0o11, 2400: 0o13, 4800: 0o14, 9600: 0o15, 19200: 0o16, 38400: 0o17, 57600: 0o10001, 115200: 0o10002,
+  230400: 0o10003, 460800: 0o10004, 500000: 0o10005, 576000: 0o10006, 921600: 0o10007, 1000000: 0o10010,
+  1500000: 0o10012, 2000000: 0o10013, 3000000: 0o10015,
+};
+
+/** cfmakeraw (8N1, no echo, no translation) and, if given, the line speed. */
+export function setRaw(fd: number, baud?: number): void {
+  const c = load();
+  const t = Buffer.alloc(TERMIOS_BYTES);
+  if (c.tcgetattr(fd, t) !== 0) throw new UserError('not a terminal (tcgetattr failed)');
+  c.cfmakeraw(t);
+  if (baud !== undefined) {
+    const speed = process.platform === 'darwin' ? baud : LINUX_SPEEDS[baud];
+    if (speed === undefined) throw new UserError(`unsupported baud rate ${baud} (known: ${Object.keys(LINUX_SPEEDS).join(', ')})`);
+    c.cfsetspeed(t, speed);
+  }
+  if (c.tcsetattr(fd, TCSANOW, t) !== 0) throw new UserError('cannot set raw mode (tcsetattr failed)');
+}
