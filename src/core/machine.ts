@@ -7,7 +7,7 @@
  * events fire. When the CPU sleeps (WFI/WFE) virtual time jumps straight to the next event.
  */
 import { loadBoard, type BoardSpec } from '../boards/board.js';
-import { CortexM4, type StopReason } from '../cpu/armv7m/cpu.js';
+import { CortexM4, type EngineKind, type StopReason } from '../cpu/armv7m/cpu.js';
 import { SOC_FACTORIES } from '../soc/index.js';
 import { Semihosting, type SemihostingOptions } from '../cpu/armv7m/semihosting.js';
 import { attachCoreSystem, type CoreSystem } from '../cpu/armv7m/system/index.js';
@@ -26,6 +26,8 @@ export interface MachineOptions {
   log?: Logger;
   /** ARM semihosting (off unless given): console sinks, file root, command line. */
   semihosting?: Omit<SemihostingOptions, 'cpuHz' | 'log'>;
+  /** CPU execution engine (default 'interp', the reference interpreter). */
+  engine?: EngineKind;
 }
 
 export interface RunOptions {
@@ -74,6 +76,7 @@ export class Machine {
     this.board = typeof opts.board === 'string' ? loadBoard(opts.board) : opts.board;
     this.log = opts.log ?? silentLogger();
     this.cpu = new CortexM4(this.bus);
+    if (opts.engine !== undefined) this.cpu.engine = opts.engine;
     this.scheduler = new Scheduler(this.cpu);
     this.system = attachCoreSystem(this.cpu, this.bus, this.scheduler, {
       cpuHz: this.board.cpuHz,
