@@ -19,6 +19,7 @@ import type { DecodedInsn } from './decoded.js';
 import { decode, isThumb32 } from './decoder.js';
 import { CFSR, Exc, GuestFault } from './faults.js';
 import { ExceptionModel } from './exceptions.js';
+import { JitEngine } from './jit/engine.js';
 
 /** The memory interface instructions use: the bus itself, or a checking front (MPU). */
 export interface MemoryPort {
@@ -29,6 +30,9 @@ export interface MemoryPort {
   write16(addr: number, value: number): void;
   write32(addr: number, value: number): void;
 }
+
+/** Execution engine: the interpreter (reference) or the block translator (src/cpu/armv7m/jit). */
+export type EngineKind = 'interp' | 'jit';
 
 export type StopReason =
   | 'exit' // the guest asked to exit (semihosting SYS_EXIT)
@@ -114,6 +118,10 @@ export class CortexM4 {
   fetchCheck: ((pc: number) => void) | null = null;
   /** Called before every instruction when set (instruction traces, breakpoints); selects the slower loop. */
   tracer: ((cpu: CortexM4) => void) | null = null;
+  /** Bumped whenever cached decodes are dropped (code written): translated blocks stop when it changes. */
+  codeEpoch = 0;
+  /** The translating engine when `engine` is 'jit' (the traced loop always interprets). */
+  private jit: JitEngine | null = null;
 
   // ---- decode cache: one array of decoded instructions per code region, indexed by halfword ----
   private readonly caches = new Map<Region, (DecodedInsn | undefined)[]>();
@@ -148,6 +156,20 @@ export class CortexM4 {
     this.exc.reset();
   }
 
+  get engine(): EngineKind {
+    return this.jit === null ? 'interp' : 'jit';
+  }
+
+  set engine(kind: EngineKind) {
+    if (kind === this.engine) return;
+    this.jit = kind === 'jit' ? new JitEngine(this) : null;
+  }
+
+  /** Blocks translated so far by the JIT (0 for the interpreter). */
+  get translatedBlocks(): number {
+    return this.jit?.translated ?? 0;
+  }
+
   /**
    * Runs until `cycles >= untilCycle`, a stop reason, sleep, or the instruction limit.
    * Faults are delivered to the exception model inside the loop; only host bugs escape.
@@ -156,8 +178,9 @@ export class CortexM4 {
     this.runUntil = untilCycle;
     while (this.cycles < this.runUntil && this.stopReason === null && this.instructions < this.instructionLimit) {
       try {
-        if (this.tracer === null) this.runInner();
-        else this.runTraced();
+        if (this.tracer !== null) this.runTraced();
+        else if (this.jit !== null) this.jit.run();
+        else this.runInner();
         return;
       } catch (e) {
         this.deliverFault(e);
@@ -173,8 +196,8 @@ export class CortexM4 {
     }
   }
 
-  /** Handles a pending `irqCheck`: INVSTATE, then exception entry. True when the loop must return. */
-  private serviceIrqCheck(): boolean {
+  /** Handles a pending `irqCheck`: INVSTATE, then exception entry. True when the loop must return. (Engines' loops call it.) */
+  serviceIrqCheck(): boolean {
     this.irqCheck = false;
     if (this.tbit === 0) throw new GuestFault(Exc.UsageFault, CFSR.INVSTATE);
     this.exc.checkPending();
@@ -277,6 +300,8 @@ export class CortexM4 {
   private watchStorage(r: Region): void {
     const st: Storage = r.storage!;
     st.onCodeWrite((offset, length) => {
+      this.codeEpoch++;
+      this.jit?.invalidate(st, offset, length);
       for (const [region, cache] of this.caches) {
         if (region.storage !== st) continue;
         // A 32-bit instruction starting 2 bytes before the write also covers it.
@@ -296,6 +321,8 @@ export class CortexM4 {
   /** Drops every cached decode (e.g. after a memory map change). */
   flushDecodeCache(): void {
     for (const cache of this.caches.values()) cache.fill(undefined);
+    this.codeEpoch++;
+    this.jit?.flush();
   }
 
   // ---- helpers for instruction modules ----------------------------------------------------------
