@@ -1,0 +1,229 @@
+/**
+ * The STM32F411xC/E SoC (RM0383 §2.3 memory map):
+ *   0x00000000  boot alias: main flash (BOOT0 = 0), system memory (`boot0`), or SRAM (`boot: "sram"`)
+ *   0x08000000  512 KiB main flash (FLASH interface programs/erases it; CPU writes go to `romWrite`)
+ *   0x1FFF0000  system memory page: placeholder bootloader, OTP 0x1FFF7800, UID 0x1FFF7A10, size 0x1FFF7A22
+ *   0x1FFFC000  option bytes (read-only view)
+ *   0x20000000  128 KiB SRAM            0x22000000 its bit-band alias
+ *   0x40000000  peripherals (APB1, APB2, AHB1)   0x42000000 bit-band alias of 0x40000000..0x400FFFFF
+ *   0x50000000  USB OTG FS (AHB2)
+ *   0xE0042000  DBGMCU
+ * Every peripheral window of the memory map that no model covers yet is an UnimplementedPeripheral
+ * (reads 0, logs each register once at warn). Reserved space between windows is unmapped (BusFault).
+ *
+ * Options (board "options", all optional): hseHz (0 = none), hseBypass, lseHz, boot0 (boot from system
+ * memory), boot ("flash" | "system" | "sram"), uid (24 hex digits), flashTimeScale (multiplies flash
+ * program/erase times), leds/buttons/consolePins (board data for the GPIO layer).
+ */
+import { RegionKind, type Storage } from '../../core/bus.js';
+import { UserError } from '../../core/errors.js';
+import { IrqLine } from '../../core/irq.js';
+import type { ResetCause, SocContext, SocFactory, SocInstance } from '../../core/soc.js';
+import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, Stm32Flash } from './flash.js';
+import { PWR_BASE, Stm32Pwr } from './pwr.js';
+import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
+import {
+  createDbgmcu,
+  DBGMCU_BASE,
+  defaultUid,
+  fillSystemPage,
+  OPTION_BYTES_BASE,
+  optionBytesView,
+  OTP_OFFSET,
+  SYSTEM_MEMORY_BASE,
+  SYSTEM_PAGE_SIZE,
+} from './system-memory.js';
+import { UnimplementedPeripheral } from './unimplemented.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+export const SRAM_BASE = 0x2000_0000;
+export const SRAM_SIZE = 128 * KiB;
+export const HSI_RESET_HZ = 16_000_000;
+
+/** Peripheral windows of RM0383 table 1 (name, base, size). */
+export const F411_PERIPHERALS: readonly (readonly [string, number, number])[] = [
+  ['TIM2', 0x4000_0000, 0x400],
+  ['TIM3', 0x4000_0400, 0x400],
+  ['TIM4', 0x4000_0800, 0x400],
+  ['TIM5', 0x4000_0c00, 0x400],
+  ['RTC', 0x4000_2800, 0x400],
+  ['WWDG', 0x4000_2c00, 0x400],
+  ['IWDG', 0x4000_3000, 0x400],
+  ['I2S2ext', 0x4000_3400, 0x400],
+  ['SPI2', 0x4000_3800, 0x400],
+  ['SPI3', 0x4000_3c00, 0x400],
+  ['I2S3ext', 0x4000_4000, 0x400],
+  ['USART2', 0x4000_4400, 0x400],
+  ['I2C1', 0x4000_5400, 0x400],
+  ['I2C2', 0x4000_5800, 0x400],
+  ['I2C3', 0x4000_5c00, 0x400],
+  ['PWR', 0x4000_7000, 0x400],
+  ['TIM1', 0x4001_0000, 0x400],
+  ['USART1', 0x4001_1000, 0x400],
+  ['USART6', 0x4001_1400, 0x400],
+  ['ADC1', 0x4001_2000, 0x400],
+  ['SDIO', 0x4001_2c00, 0x400],
+  ['SPI1', 0x4001_3000, 0x400],
+  ['SPI4', 0x4001_3400, 0x400],
+  ['SYSCFG', 0x4001_3800, 0x400],
+  ['EXTI', 0x4001_3c00, 0x400],
+  ['TIM9', 0x4001_4000, 0x400],
+  ['TIM10', 0x4001_4400, 0x400],
+  ['TIM11', 0x4001_4800, 0x400],
+  ['SPI5', 0x4001_5000, 0x400],
+  ['GPIOA', 0x4002_0000, 0x400],
+  ['GPIOB', 0x4002_0400, 0x400],
+  ['GPIOC', 0x4002_0800, 0x400],
+  ['GPIOD', 0x4002_0c00, 0x400],
+  ['GPIOE', 0x4002_1000, 0x400],
+  ['GPIOH', 0x4002_1c00, 0x400],
+  ['CRC', 0x4002_3000, 0x400],
+  ['RCC', 0x4002_3800, 0x400],
+  ['FLASH', 0x4002_3c00, 0x400],
+  ['DMA1', 0x4002_6000, 0x400],
+  ['DMA2', 0x4002_6400, 0x400],
+  ['USB_OTG_FS', 0x5000_0000, 0x40000],
+];
+
+export type BootMode = 'flash' | 'system' | 'sram';
+
+export interface Stm32f411Options {
+  readonly hseHz: number;
+  readonly hseBypass: boolean;
+  readonly lseHz: number;
+  readonly boot: BootMode;
+  readonly uid: Uint8Array | null;
+  readonly flashTimeScale: number;
+}
+
+/** Reads the board options, rejecting ill-typed values with a one-line UserError. */
+export function parseOptions(raw: Readonly<Record<string, unknown>>): Stm32f411Options {
+  const num = (k: string, dflt: number): number => {
+    const v = raw[k];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UserError(`stm32f411: option "${k}" must be a non-negative number`);
+    return v;
+  };
+  const bool = (k: string): boolean => {
+    const v = raw[k];
+    if (v === undefined) return false;
+    if (typeof v !== 'boolean') throw new UserError(`stm32f411: option "${k}" must be true or false`);
+    return v;
+  };
+  let boot: BootMode = bool('boot0') ? 'system' : 'flash';
+  if (raw.boot !== undefined) {
+    if (raw.boot !== 'flash' && raw.boot !== 'system' && raw.boot !== 'sram') throw new UserError('stm32f411: option "boot" must be "flash", "system" or "sram"');
+    boot = raw.boot;
+  }
+  let uid: Uint8Array | null = null;
+  if (raw.uid !== undefined) {
+    if (typeof raw.uid !== 'string' || !/^[0-9a-fA-F]{24}$/.test(raw.uid)) throw new UserError('stm32f411: option "uid" must be 24 hex digits');
+    uid = Uint8Array.from(raw.uid.match(/../g)!.map((h) => parseInt(h, 16)));
+  }
+  return { hseHz: num('hseHz', 0), hseBypass: bool('hseBypass'), lseHz: num('lseHz', 0), boot, uid, flashTimeScale: num('flashTimeScale', 1) };
+}
+
+/** What the F411 SoC instance offers beyond the generic contract (tests, persistence, other devices). */
+export interface Stm32f411Instance extends SocInstance {
+  readonly rcc: Stm32Rcc;
+  readonly flash: Stm32Flash;
+  readonly pwr: Stm32Pwr;
+  /** Main flash contents (to persist with `--flash FILE`). */
+  readonly flashStorage: Storage;
+  readonly sram: Storage;
+  readonly systemMemory: Storage;
+  /**
+   * SYSCFG_MEMRMP hook: what appears at address 0. Only the boot-time mapping is supported today
+   * (a runtime change needs a bus remap + CPU decode-cache flush; logged, see docs/stm32f411.md).
+   */
+  remapMemory(mode: BootMode): void;
+}
+
+export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f411Instance => {
+  const opts = parseOptions(rawOptions);
+  const { bus, scheduler } = ctx;
+  const log = ctx.log;
+  const devices = new Map<string, unknown>();
+  const line = (n: number) => new IrqLine(ctx.irq, n);
+  if (ctx.cpuHz !== HSI_RESET_HZ) log.warn(`stm32f411: board cpuHz ${ctx.cpuHz} differs from the HSI (${HSI_RESET_HZ} Hz) the chip resets to`);
+
+  // Power and clocks first: everything else converts time with the RCC's HCLK.
+  const pwr = new Stm32Pwr();
+  const rcc = new Stm32Rcc({
+    scheduler,
+    log: log.child({ dev: 'rcc' }),
+    irq: line(RCC_IRQ),
+    hseHz: opts.hseHz,
+    lseHz: opts.lseHz,
+    backupWritable: () => pwr.backupWritable,
+  });
+
+  // Memories.
+  let flash: Stm32Flash | null = null;
+  const flashWrite = (offset: number, size: 1 | 2 | 4, value: number) => flash!.programMain(offset, size, value);
+  const flashStorage = bus.addRom('flash', FLASH_BASE, FLASH_SIZE, 0xff, flashWrite);
+  const sysWrite = (offset: number, size: 1 | 2 | 4, value: number) => flash!.programSystem(offset, size, value, SYSTEM_MEMORY_BASE);
+  const systemMemory = bus.addRom('system-memory', SYSTEM_MEMORY_BASE, SYSTEM_PAGE_SIZE, 0xff, sysWrite);
+  fillSystemPage(systemMemory.bytes, {
+    initialSp: SRAM_BASE + SRAM_SIZE,
+    uid: opts.uid ?? defaultUid(String(rawOptions.mcu ?? 'STM32F411')),
+    flashKiB: FLASH_SIZE / KiB,
+  });
+  const sram = bus.addRam('sram', SRAM_BASE, SRAM_SIZE);
+  if (opts.boot === 'flash') bus.addAlias('boot-alias', 0, flashStorage, 0, FLASH_SIZE, RegionKind.ROM, flashWrite);
+  else if (opts.boot === 'system') bus.addAlias('boot-alias', 0, systemMemory, 0, SYSTEM_PAGE_SIZE, RegionKind.ROM, sysWrite);
+  else bus.addAlias('boot-alias', 0, sram, 0, SRAM_SIZE, RegionKind.RAM);
+
+  flash = new Stm32Flash({
+    scheduler,
+    log: log.child({ dev: 'flash' }),
+    irq: line(FLASH_IRQ),
+    storage: flashStorage,
+    otp: { storage: systemMemory, offset: OTP_OFFSET },
+    cyclesFor: (s) => rcc.cyclesFor(s),
+    timeScale: opts.flashTimeScale,
+  });
+  const fl = flash;
+  bus.addMmio('option-bytes', OPTION_BYTES_BASE, 16, optionBytesView(() => fl.optionBytes));
+  const dbgmcu = createDbgmcu();
+  bus.addMmio('DBGMCU', DBGMCU_BASE, 0x400, dbgmcu);
+
+  // Peripherals.
+  bus.addMmio('RCC', RCC_BASE, 0x400, rcc.regs);
+  bus.addMmio('FLASH', FLASH_IF_BASE, 0x400, fl.regs);
+  bus.addMmio('PWR', PWR_BASE, 0x400, pwr.regs);
+  // TODO(issue 3): GPIO, EXTI, SYSCFG, USART, TIM from the sibling device classes (docs/stm32f411.md).
+
+  const resettable: { reset(): void }[] = [pwr, fl, dbgmcu];
+  for (const [name, base, size] of F411_PERIPHERALS) {
+    if (bus.regionAt(base) !== undefined) continue;
+    bus.addMmio(name, base, size, new UnimplementedPeripheral(name, base, log.child({ dev: name.toLowerCase() })));
+  }
+
+  // Cortex-M4 bit-band regions: SRAM and peripherals.
+  bus.addBitBand('bitband-sram', 0x2200_0000, SRAM_BASE, 1 * MiB);
+  bus.addBitBand('bitband-periph', 0x4200_0000, 0x4000_0000, 1 * MiB);
+
+  for (const [k, v] of Object.entries({ rcc, flash: fl, pwr, dbgmcu, flashStorage, sram, systemMemory })) devices.set(k, v);
+
+  const soc: Stm32f411Instance = {
+    resetVectorBase: 0,
+    devices,
+    rcc,
+    flash: fl,
+    pwr,
+    flashStorage,
+    sram,
+    systemMemory,
+    reset(cause: ResetCause = 'pin') {
+      for (const d of resettable) d.reset();
+      rcc.reset(cause);
+    },
+    remapMemory(mode: BootMode) {
+      if (mode !== opts.boot) log.warn(`stm32f411: memory remap to ${mode} at run time is not supported yet; address 0 stays ${opts.boot}`);
+    },
+  };
+  soc.reset('power-on');
+  return soc;
+};
