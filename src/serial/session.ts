@@ -40,7 +40,7 @@ export interface SerialSessionOptions {
 /** Why the session ended the run: script satisfied, user quit (Ctrl-A k), stdin EOF with --exit-on-eof. */
 export type SessionEnd = 'until' | 'script' | 'quit' | 'eof';
 
-/** Virtual time the guest gets to answer after the last piped byte before `--exit-on-eof` stops it. */
+/** Virtual time the guest gets to answer after the last piped byte before `--exit-on-eof` stops it (and to show it reads on). */
 const EOF_GRACE_SECONDS = 0.05;
 
 export class SerialSession {
@@ -145,9 +145,15 @@ export class SerialSession {
     const m = this.o.machine;
     const pacer = this.pacers.get(m.board.console);
     const stopLater = () => {
+      // Stop when the guest has read everything, or has stopped reading (no progress over a grace period).
+      let last = -1;
       const ev = m.scheduler.event('serial-eof', () => {
-        if (m.console.rxPending === 0) this.end('eof');
-        else m.scheduler.schedule(ev, Math.round(m.board.cpuHz * EOF_GRACE_SECONDS));
+        const left = m.console.rxPending;
+        if (left === 0 || left === last) this.end('eof');
+        else {
+          last = left;
+          m.scheduler.schedule(ev, Math.round(m.board.cpuHz * EOF_GRACE_SECONDS));
+        }
       });
       m.scheduler.schedule(ev, Math.round(m.board.cpuHz * EOF_GRACE_SECONDS));
       this.wake();
