@@ -43,6 +43,7 @@ export function parseElf(data: Uint8Array, source: string): ElfInfo {
   const shentsize = u16(46);
   const shnum = u16(48);
 
+  if (phoff + phnum * phentsize > data.length) fail(`program header table (${phnum} entries) beyond end of file`, 28);
   const segments: Segment[] = [];
   for (let i = 0; i < phnum; i++) {
     const ph = phoff + i * phentsize;
