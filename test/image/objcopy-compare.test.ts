@@ -42,7 +42,7 @@ function bytes(n: number, seed: number): Uint8Array {
   return out;
 }
 
-describe.skipIf(!haveObjcopy)('byte identity with arm-none-eabi-objcopy', () => {
+describe.skipIf(!haveObjcopy)('byte identity with arm-none-eabi-objcopy (skipped without binutils-arm-none-eabi)', () => {
   const dir = haveObjcopy ? mkdtempSync(join(tmpdir(), 'emboard-objcopy-')) : '';
   const elfs = (): string[] => {
     const list = readdirSync(FIRMWARE)
