@@ -126,6 +126,30 @@ describe('NUCLEO_F411RE machine', () => {
   });
 });
 
+describe('NUCLEO_F411RE pins', () => {
+  it('reads the released B1 button on PC13 as 1 (external pull-up) and 0 when pressed', () => {
+    const m = new Machine({ board: 'NUCLEO_F411RE' });
+    const soc = m.soc as Stm32f411Instance;
+    const idrC = () => m.bus.read32(0x4002_0810);
+    expect((idrC() >>> 13) & 1).toBe(1);
+    const [b1] = soc.devices.get('buttons') as { press(): void; release(): void }[];
+    b1!.press();
+    expect((idrC() >>> 13) & 1).toBe(0);
+    b1!.release();
+    expect((idrC() >>> 13) & 1).toBe(1);
+  });
+
+  it('turns LD2 (PA5) on and off through GPIOA, logging each change at info level', () => {
+    const lines: string[] = [];
+    const m = new Machine({ board: 'NUCLEO_F411RE', log: createLogger('info', 'text', (l) => lines.push(l)) });
+    m.bus.write32(0x4002_0000, (m.bus.read32(0x4002_0000) & ~(3 << 10)) | (1 << 10)); // PA5 output
+    m.bus.write32(0x4002_0018, 1 << 5); // BSRR set
+    m.bus.write32(0x4002_0018, 1 << (5 + 16)); // BSRR reset
+    const led = lines.filter((l) => l.includes('LED LD2'));
+    expect(led.map((l) => l.trim().split(' ').pop())).toEqual(['on', 'off']);
+  });
+});
+
 describe('WeAct_F411CE machine', () => {
   it('has a 25 MHz HSE and USART1 as console', () => {
     const m = new Machine({ board: 'WeAct_F411CE' });

@@ -20,6 +20,7 @@ import { UserError } from '../../core/errors.js';
 import { IrqLine } from '../../core/irq.js';
 import type { ResetCause, SocContext, SocFactory, SocInstance } from '../../core/soc.js';
 import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, Stm32Flash } from './flash.js';
+import { makeDeviceContext, wireGpio } from './peripherals.js';
 import { PWR_BASE, Stm32Pwr } from './pwr.js';
 import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
 import {
@@ -193,9 +194,12 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   bus.addMmio('RCC', RCC_BASE, 0x400, rcc.regs);
   bus.addMmio('FLASH', FLASH_IF_BASE, 0x400, fl.regs);
   bus.addMmio('PWR', PWR_BASE, 0x400, pwr.regs);
-  // TODO(issue 3): GPIO, EXTI, SYSCFG, USART, TIM from the sibling device classes (docs/stm32f411.md).
+  const dctx = makeDeviceContext(scheduler, log, ctx.irq, rcc);
+  const bootCode = opts.boot === 'flash' ? 0 : opts.boot === 'system' ? 1 : 3;
+  const gpio = wireGpio(bus, dctx, rcc, rawOptions, bootCode, (mode) => soc.remapMemory(mode === 1 ? 'system' : mode === 3 ? 'sram' : 'flash'));
+  // TODO(issue 3): USART1/2/6 and TIM1-5/9-11 from the sibling device classes (docs/stm32f411.md).
 
-  const resettable: { reset(): void }[] = [pwr, fl, dbgmcu];
+  const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable];
   for (const [name, base, size] of F411_PERIPHERALS) {
     if (bus.regionAt(base) !== undefined) continue;
     bus.addMmio(name, base, size, new UnimplementedPeripheral(name, base, log.child({ dev: name.toLowerCase() })));
@@ -206,6 +210,8 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   bus.addBitBand('bitband-periph', 0x4200_0000, 0x4000_0000, 1 * MiB);
 
   for (const [k, v] of Object.entries({ rcc, flash: fl, pwr, dbgmcu, flashStorage, sram, systemMemory })) devices.set(k, v);
+  for (const [port, g] of gpio.ports) devices.set(`gpio${port.toLowerCase()}`, g);
+  for (const [k, v] of Object.entries({ exti: gpio.exti, syscfg: gpio.syscfg, pins: gpio.pins, leds: gpio.leds, buttons: gpio.buttons })) devices.set(k, v);
 
   const soc: Stm32f411Instance = {
     resetVectorBase: 0,

@@ -1,0 +1,136 @@
+/**
+ * Wiring of the F411's GPIO/EXTI/SYSCFG device classes into the SoC: their device context (scheduler,
+ * logger, shared IRQ inputs, live clocks), the pins of every port, the board's LEDs and buttons, and the
+ * RCC peripheral-reset lines. The device classes themselves live in gpio.ts, exti.ts, syscfg.ts.
+ */
+import type { Bus } from '../../core/bus.js';
+import type { InterruptController } from '../../core/irq.js';
+import type { Logger } from '../../core/logger.js';
+import { Button, createPins, Led, type Pin } from '../../core/pins.js';
+import type { Scheduler } from '../../core/scheduler.js';
+import { UserError } from '../../core/errors.js';
+import type { IrqOutput, Stm32DeviceContext } from './device-context.js';
+import { Exti, EXTI_BASE } from './exti.js';
+import { GpioPort, STM32F411_GPIO_PORTS } from './gpio.js';
+import type { RccBusName, Stm32Rcc } from './rcc.js';
+import { Syscfg, SYSCFG_BASE } from './syscfg.js';
+
+/**
+ * NVIC inputs shared by several devices (TIM1_UP/TIM10 on 25 …): each `input()` is one device's level,
+ * the line is high while any input is.
+ */
+class SharedIrqLine {
+  private readonly high = new Set<number>();
+  private count = 0;
+  constructor(
+    private readonly controller: InterruptController,
+    private readonly irq: number,
+  ) {}
+  input(): IrqOutput {
+    const id = this.count++;
+    return {
+      set: (level: boolean) => {
+        const was = this.high.size > 0;
+        if (level) this.high.add(id);
+        else this.high.delete(id);
+        const now = this.high.size > 0;
+        if (now !== was) this.controller.setIrqLevel(this.irq, now);
+      },
+    };
+  }
+}
+
+export function makeDeviceContext(scheduler: Scheduler, log: Logger, controller: InterruptController, rcc: Stm32Rcc): Stm32DeviceContext {
+  const lines = new Map<number, SharedIrqLine>();
+  return {
+    scheduler,
+    log,
+    clocks: rcc.clocks,
+    irq(n: number): IrqOutput {
+      let l = lines.get(n);
+      if (l === undefined) lines.set(n, (l = new SharedIrqLine(controller, n)));
+      return l.input();
+    },
+  };
+}
+
+interface BoardPart {
+  name: string;
+  pin: string;
+  activeLow: boolean;
+  pull?: 'up' | 'down';
+}
+
+function parts(raw: unknown, what: string): BoardPart[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new UserError(`stm32f411: option "${what}" must be a list`);
+  return raw.map((p: unknown) => {
+    const o = p as Record<string, unknown>;
+    if (typeof o.name !== 'string' || typeof o.pin !== 'string') throw new UserError(`stm32f411: every entry of "${what}" needs "name" and "pin"`);
+    const pull = o.externalPull === 'up' || o.externalPull === 'down' ? o.externalPull : undefined;
+    return { name: o.name, pin: o.pin.toUpperCase(), activeLow: o.activeLow === true, pull };
+  });
+}
+
+export interface GpioWiring {
+  readonly ports: Map<string, GpioPort>;
+  readonly pins: Map<string, Pin>;
+  readonly exti: Exti;
+  readonly syscfg: Syscfg;
+  readonly leds: Led[];
+  readonly buttons: Button[];
+  readonly resettable: { reset(): void }[];
+}
+
+/** Maps GPIOA–E/H, EXTI and SYSCFG; creates the board's LEDs (logged at info) and buttons. */
+export function wireGpio(
+  bus: Bus,
+  ctx: Stm32DeviceContext,
+  rcc: Stm32Rcc,
+  options: Readonly<Record<string, unknown>>,
+  bootMode: number,
+  onRemap: (mode: number) => void,
+): GpioWiring {
+  const now = () => ctx.scheduler.now;
+  const ports = new Map<string, GpioPort>();
+  const pins = new Map<string, Pin>();
+  const byCode: (Pin[] | undefined)[] = [];
+  for (const { port, base, code } of STM32F411_GPIO_PORTS) {
+    const portPins = createPins(`P${port}`, 16, now);
+    portPins.forEach((p) => pins.set(p.name, p));
+    byCode[code] = portPins;
+    const g = new GpioPort(port, portPins);
+    ports.set(port, g);
+    bus.addMmio(`GPIO${port}`, base, 0x400, g.regs);
+  }
+  const exti = new Exti(ctx);
+  bus.addMmio('EXTI', EXTI_BASE, 0x400, exti.regs);
+  const syscfg = new Syscfg(exti, byCode, bootMode);
+  syscfg.onRemap = onRemap;
+  bus.addMmio('SYSCFG', SYSCFG_BASE, 0x400, syscfg.regs);
+
+  const pinOf = (name: string, what: string): Pin => {
+    const p = pins.get(name);
+    if (p === undefined) throw new UserError(`stm32f411: ${what} on unknown pin ${name}`);
+    return p;
+  };
+  const leds = parts(options.leds, 'leds').map((l) => {
+    const led = new Led(pinOf(l.pin, `LED ${l.name}`), l.name, l.activeLow);
+    led.onToggle((on, t) => ctx.log.info({ led: l.name, pin: l.pin, cycles: t }, `LED ${l.name} ${on ? 'on' : 'off'}`));
+    return led;
+  });
+  const buttons = parts(options.buttons, 'buttons').map((b) => {
+    const pin = pinOf(b.pin, `button ${b.name}`);
+    if (b.pull) pin.pull(`board:${b.name}`, b.pull);
+    return new Button(pin, b.name, b.activeLow);
+  });
+
+  // RCC xxxRSTR bits → device reset.
+  const resets = new Map<string, { reset(): void }>();
+  const gpioBits: Record<string, number> = { A: 0, B: 1, C: 2, D: 3, E: 4, H: 7 };
+  for (const [port, g] of ports) resets.set(`AHB1:${gpioBits[port]}`, g);
+  resets.set('APB2:14', syscfg);
+  rcc.onPeripheralReset((busName: RccBusName, bit: number) => resets.get(`${busName}:${bit}`)?.reset());
+
+  return { ports, pins, exti, syscfg, leds, buttons, resettable: [...ports.values(), exti, syscfg] };
+}
