@@ -81,15 +81,20 @@ export function readIntelHex(data: Uint8Array, source: string): IntelHexContents
   if (!sawEof) fail('no EOF record: file truncated?', data.length);
 
   // Absolute ranges: check overlaps and records crossing a 64 KiB window with offsets of our own.
-  let base = 0;
+  // Like binutils, a type 02 segment base and a type 04 linear base both stay in force and add up (a
+  // file switching schemes without resetting the other one lands where objcopy puts it).
+  let segBase = 0;
+  let extBase = 0;
   let start: number | undefined;
-  const ranges: { lo: number; hi: number; offset: number }[] = [];
+  const ranges: { lo: number; hi: number; offset: number; data: Uint8Array }[] = [];
   for (const r of records) {
     if (r.type === 0 && r.data.length > 0) {
       if (r.address + r.data.length > 0x10000) fail('data record crosses the end of its 64 KiB address window', r.offset);
-      ranges.push({ lo: base + r.address, hi: base + r.address + r.data.length, offset: r.offset });
-    } else if (r.type === 2) base = ((r.data[0]! << 8) | r.data[1]!) << 4;
-    else if (r.type === 4) base = ((r.data[0]! << 24) | (r.data[1]! << 16)) >>> 0;
+      const lo = segBase + extBase + r.address;
+      if (lo + r.data.length > 0x1_0000_0000) fail('data record beyond the 32-bit address space', r.offset);
+      ranges.push({ lo, hi: lo + r.data.length, offset: r.offset, data: r.data });
+    } else if (r.type === 2) segBase = ((r.data[0]! << 8) | r.data[1]!) << 4;
+    else if (r.type === 4) extBase = ((r.data[0]! << 24) | (r.data[1]! << 16)) >>> 0;
     else if (r.type === 3) start = ((r.data[0]! << 8) | r.data[1]!) * 16 + ((r.data[2]! << 8) | r.data[3]!);
     else if (r.type === 5) start = ((r.data[0]! << 24) | (r.data[1]! << 16) | (r.data[2]! << 8) | r.data[3]!) >>> 0;
   }
@@ -103,9 +108,24 @@ export function readIntelHex(data: Uint8Array, source: string): IntelHexContents
     }
   }
 
-  // The records are valid; nrf-intel-hex joins them into blocks. Rebuild a canonical text (one record per
-  // line, no blank lines) since the library refuses anything between records.
-  const canonical = records.map((r) => ':' + recordHex(r)).join('\n') + '\n';
+  // The records are valid; nrf-intel-hex joins them into blocks. It refuses anything between records and
+  // knows only one base at a time, so it gets a canonical text: data at the absolute addresses computed
+  // above, type 04 records only, split at 64 KiB boundaries.
+  const lines: string[] = [];
+  let upper = -1;
+  for (const g of ranges) {
+    for (let a = g.lo; a < g.hi; ) {
+      const n = Math.min(g.hi, (Math.floor(a / 0x10000) + 1) * 0x10000) - a;
+      if (Math.floor(a / 0x10000) !== upper) {
+        upper = Math.floor(a / 0x10000);
+        lines.push(recordHex({ offset: 0, type: 4, address: 0, data: new Uint8Array([upper >> 8, upper & 0xff]) }));
+      }
+      lines.push(recordHex({ offset: 0, type: 0, address: a & 0xffff, data: g.data.subarray(a - g.lo, a - g.lo + n) }));
+      a += n;
+    }
+  }
+  lines.push(recordHex({ offset: 0, type: 1, address: 0, data: new Uint8Array(0) }));
+  const canonical = lines.map((l) => ':' + l).join('\n') + '\n';
   let map: Map<number, Uint8Array>;
   try {
     map = MemoryMap.fromHex(canonical);

@@ -134,6 +134,18 @@ describe.skipIf(!haveObjcopy)('byte identity with arm-none-eabi-objcopy (skipped
     bin2hex(bin, ours, { base: 0x08000000, start: 0x08000101 });
     expect(same(ref, ours)).toBe(true);
     expect(readFileSync(ours, 'latin1')).toContain(':0400000508000101ED\r\n');
+    // Hand-written HEX: lower case, LF ends, a blank line, 02 then 04 records without reset, 03 start.
+    const hand = join(dir, 'hand.hex');
+    writeFileSync(
+      hand,
+      [':0400000001020304f2', '', ':020000021000ec', ':02fffe00aabb9c', ':020000040001f9', ':0300200011223377', ':0400000300001234b3', ':00000001ff', ''].join('\n'),
+    );
+    const handRef = join(dir, 'hand-ref.bin');
+    const handOurs = join(dir, 'hand-ours.bin');
+    objcopy('-I', 'ihex', '-O', 'binary', hand, handRef);
+    hex2bin(hand, handOurs);
+    expect(Buffer.compare(readFileSync(handRef), readFileSync(handOurs))).toBe(0);
+    expect(readFileSync(handOurs).length).toBe(0x20023) // 02 and 04 bases add up, as in binutils;
     // And objcopy reads ours back to the same bytes.
     objcopy('-I', 'ihex', '-O', 'binary', ours, ref);
     expect(Buffer.compare(readFileSync(ref), readFileSync(bin))).toBe(0);
