@@ -150,6 +150,25 @@ describe('NUCLEO_F411RE pins', () => {
   });
 });
 
+describe('NUCLEO_F411RE console', () => {
+  it('sends USART2 bytes to the board console at the programmed baud rate', () => {
+    const m = new Machine({ board: 'NUCLEO_F411RE' });
+    const out: number[] = [];
+    m.console.onTransmit((b) => out.push(b));
+    m.bus.load(0x0800_0000, programImage([0xbf30, 0xe7fd], [])); // wfi loop
+    m.reset();
+    m.bus.write32(0x4000_4408, 0x8b); // BRR: 16 MHz / 0x8B ≈ 115108 Bd
+    m.bus.write32(0x4000_440c, 0x2008); // CR1: UE | TE
+    m.bus.write32(0x4000_4404, 0x41);
+    const start = m.cpu.cycles;
+    expect(m.run({ timeoutCycles: HSI }).reason).toBe('halt');
+    expect(out).toEqual([0x41]);
+    // An idle preamble and one 10-bit frame: 20 bit times of 0x8B cycles.
+    expect(m.cpu.cycles - start).toBeGreaterThanOrEqual(20 * 0x8b - 2);
+    expect(m.cpu.cycles - start).toBeLessThanOrEqual(20 * 0x8b + 2);
+  });
+});
+
 describe('WeAct_F411CE machine', () => {
   it('has a 25 MHz HSE and USART1 as console', () => {
     const m = new Machine({ board: 'WeAct_F411CE' });

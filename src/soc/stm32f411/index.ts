@@ -20,7 +20,7 @@ import { UserError } from '../../core/errors.js';
 import { IrqLine } from '../../core/irq.js';
 import type { ResetCause, SocContext, SocFactory, SocInstance } from '../../core/soc.js';
 import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, Stm32Flash } from './flash.js';
-import { makeDeviceContext, wireGpio } from './peripherals.js';
+import { makeDeviceContext, wireGpio, wireUsarts } from './peripherals.js';
 import { PWR_BASE, Stm32Pwr } from './pwr.js';
 import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
 import {
@@ -197,9 +197,10 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   const dctx = makeDeviceContext(scheduler, log, ctx.irq, rcc);
   const bootCode = opts.boot === 'flash' ? 0 : opts.boot === 'system' ? 1 : 3;
   const gpio = wireGpio(bus, dctx, rcc, rawOptions, bootCode, (mode) => soc.remapMemory(mode === 1 ? 'system' : mode === 3 ? 'sram' : 'flash'));
-  // TODO(issue 3): USART1/2/6 and TIM1-5/9-11 from the sibling device classes (docs/stm32f411.md).
+  const usarts = wireUsarts(bus, dctx, rcc, (label) => ctx.uart(label));
+  // TODO(issue 3): TIM1-5/9-11 from the sibling device class (docs/stm32f411.md).
 
-  const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable];
+  const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable, ...usarts.values()];
   for (const [name, base, size] of F411_PERIPHERALS) {
     if (bus.regionAt(base) !== undefined) continue;
     bus.addMmio(name, base, size, new UnimplementedPeripheral(name, base, log.child({ dev: name.toLowerCase() })));
@@ -211,6 +212,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
 
   for (const [k, v] of Object.entries({ rcc, flash: fl, pwr, dbgmcu, flashStorage, sram, systemMemory })) devices.set(k, v);
   for (const [port, g] of gpio.ports) devices.set(`gpio${port.toLowerCase()}`, g);
+  for (const [name, u] of usarts) devices.set(name, u);
   for (const [k, v] of Object.entries({ exti: gpio.exti, syscfg: gpio.syscfg, pins: gpio.pins, leds: gpio.leds, buttons: gpio.buttons })) devices.set(k, v);
 
   const soc: Stm32f411Instance = {

@@ -1,7 +1,7 @@
 /**
  * Wiring of the F411's GPIO/EXTI/SYSCFG device classes into the SoC: their device context (scheduler,
  * logger, shared IRQ inputs, live clocks), the pins of every port, the board's LEDs and buttons, and the
- * RCC peripheral-reset lines. The device classes themselves live in gpio.ts, exti.ts, syscfg.ts.
+ * RCC peripheral-reset lines. The device classes themselves live in gpio.ts, exti.ts, syscfg.ts, usart.ts.
  */
 import type { Bus } from '../../core/bus.js';
 import type { InterruptController } from '../../core/irq.js';
@@ -14,6 +14,8 @@ import { Exti, EXTI_BASE } from './exti.js';
 import { GpioPort, STM32F411_GPIO_PORTS } from './gpio.js';
 import type { RccBusName, Stm32Rcc } from './rcc.js';
 import { Syscfg, SYSCFG_BASE } from './syscfg.js';
+import { STM32F411_USARTS, Usart } from './usart.js';
+import type { UartPort } from '../../core/uart-port.js';
 
 /**
  * NVIC inputs shared by several devices (TIM1_UP/TIM10 on 25 …): each `input()` is one device's level,
@@ -133,4 +135,21 @@ export function wireGpio(
   rcc.onPeripheralReset((busName: RccBusName, bit: number) => resets.get(`${busName}:${bit}`)?.reset());
 
   return { ports, pins, exti, syscfg, leds, buttons, resettable: [...ports.values(), exti, syscfg] };
+}
+
+/** RCC reset bit of each USART: USART1 APB2 bit 4, USART2 APB1 bit 17, USART6 APB2 bit 5. */
+const USART_RESET: Readonly<Record<string, string>> = { usart1: 'APB2:4', usart2: 'APB1:17', usart6: 'APB2:5' };
+
+/** Maps USART1/2/6; each talks to the host port of its own name (`usart2` is the NUCLEO console). */
+export function wireUsarts(bus: Bus, ctx: Stm32DeviceContext, rcc: Stm32Rcc, uart: (label: string) => UartPort): Map<string, Usart> {
+  const out = new Map<string, Usart>();
+  for (const cfg of STM32F411_USARTS) {
+    const u = new Usart(ctx, cfg, uart(cfg.name));
+    bus.addMmio(cfg.name.toUpperCase(), cfg.base, 0x400, u.regs);
+    out.set(cfg.name, u);
+  }
+  rcc.onPeripheralReset((busName, bit) => {
+    for (const [name, u] of out) if (USART_RESET[name] === `${busName}:${bit}`) u.reset();
+  });
+  return out;
 }
