@@ -169,6 +169,24 @@ describe('NUCLEO_F411RE console', () => {
   });
 });
 
+describe('NUCLEO_F411RE timers', () => {
+  it('counts TIM2 from the APB1 timer clock: PSC 15, ARR 999 at 16 MHz is an update every 1 ms', () => {
+    const m = new Machine({ board: 'NUCLEO_F411RE' });
+    m.bus.load(0x0800_0000, programImage([0xbf30, 0xe7fd], [])); // wfi loop
+    m.reset();
+    m.bus.write32(0x4000_0028, 15); // PSC
+    m.bus.write32(0x4000_002c, 999); // ARR
+    m.bus.write32(0x4000_0014, 1); // EGR.UG: load PSC
+    m.bus.write32(0x4000_0010, 0); // clear UIF
+    m.bus.write32(0x4000_000c, 1); // DIER.UIE (keeps an event scheduled)
+    m.bus.write32(0x4000_0000, 1); // CR1.CEN
+    m.run({ timeoutCycles: 15_900 });
+    expect(m.bus.read32(0x4000_0010) & 1).toBe(0);
+    m.run({ timeoutCycles: 200 });
+    expect(m.bus.read32(0x4000_0010) & 1).toBe(1);
+  });
+});
+
 describe('WeAct_F411CE machine', () => {
   it('has a 25 MHz HSE and USART1 as console', () => {
     const m = new Machine({ board: 'WeAct_F411CE' });

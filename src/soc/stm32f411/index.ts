@@ -20,7 +20,7 @@ import { UserError } from '../../core/errors.js';
 import { IrqLine } from '../../core/irq.js';
 import type { ResetCause, SocContext, SocFactory, SocInstance } from '../../core/soc.js';
 import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, Stm32Flash } from './flash.js';
-import { makeDeviceContext, wireGpio, wireUsarts } from './peripherals.js';
+import { makeDeviceContext, wireGpio, wireTimers, wireUsarts } from './peripherals.js';
 import { PWR_BASE, Stm32Pwr } from './pwr.js';
 import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
 import {
@@ -198,9 +198,10 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   const bootCode = opts.boot === 'flash' ? 0 : opts.boot === 'system' ? 1 : 3;
   const gpio = wireGpio(bus, dctx, rcc, rawOptions, bootCode, (mode) => soc.remapMemory(mode === 1 ? 'system' : mode === 3 ? 'sram' : 'flash'));
   const usarts = wireUsarts(bus, dctx, rcc, (label) => ctx.uart(label));
-  // TODO(issue 3): TIM1-5/9-11 from the sibling device class (docs/stm32f411.md).
+  const timers = wireTimers(bus, dctx, rcc);
+  // TODO(issue 3): timer channel → pin routing (connectTimerPins), SPI, DMA, RTC, IWDG/WWDG, CRC, ADC, I2C.
 
-  const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable, ...usarts.values()];
+  const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable, ...usarts.values(), ...timers.values()];
   for (const [name, base, size] of F411_PERIPHERALS) {
     if (bus.regionAt(base) !== undefined) continue;
     bus.addMmio(name, base, size, new UnimplementedPeripheral(name, base, log.child({ dev: name.toLowerCase() })));
@@ -213,6 +214,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   for (const [k, v] of Object.entries({ rcc, flash: fl, pwr, dbgmcu, flashStorage, sram, systemMemory })) devices.set(k, v);
   for (const [port, g] of gpio.ports) devices.set(`gpio${port.toLowerCase()}`, g);
   for (const [name, u] of usarts) devices.set(name, u);
+  for (const [name, t] of timers) devices.set(name, t);
   for (const [k, v] of Object.entries({ exti: gpio.exti, syscfg: gpio.syscfg, pins: gpio.pins, leds: gpio.leds, buttons: gpio.buttons })) devices.set(k, v);
 
   const soc: Stm32f411Instance = {

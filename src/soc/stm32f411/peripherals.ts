@@ -1,7 +1,7 @@
 /**
  * Wiring of the F411's GPIO/EXTI/SYSCFG device classes into the SoC: their device context (scheduler,
  * logger, shared IRQ inputs, live clocks), the pins of every port, the board's LEDs and buttons, and the
- * RCC peripheral-reset lines. The device classes themselves live in gpio.ts, exti.ts, syscfg.ts, usart.ts.
+ * RCC peripheral-reset lines. The device classes themselves live in gpio.ts, exti.ts, syscfg.ts, usart.ts, tim.ts.
  */
 import type { Bus } from '../../core/bus.js';
 import type { InterruptController } from '../../core/irq.js';
@@ -15,6 +15,7 @@ import { GpioPort, STM32F411_GPIO_PORTS } from './gpio.js';
 import type { RccBusName, Stm32Rcc } from './rcc.js';
 import { Syscfg, SYSCFG_BASE } from './syscfg.js';
 import { STM32F411_USARTS, Usart } from './usart.js';
+import { STM32F411_TIMERS, Timer } from './tim.js';
 import type { UartPort } from '../../core/uart-port.js';
 
 /**
@@ -150,6 +151,32 @@ export function wireUsarts(bus: Bus, ctx: Stm32DeviceContext, rcc: Stm32Rcc, uar
   }
   rcc.onPeripheralReset((busName, bit) => {
     for (const [name, u] of out) if (USART_RESET[name] === `${busName}:${bit}`) u.reset();
+  });
+  return out;
+}
+
+/** RCC reset bit of each timer: TIM2-5 APB1 bits 0-3, TIM1 APB2 bit 0, TIM9-11 APB2 bits 16-18. */
+const TIMER_RESET: Readonly<Record<string, string>> = {
+  tim1: 'APB2:0',
+  tim2: 'APB1:0',
+  tim3: 'APB1:1',
+  tim4: 'APB1:2',
+  tim5: 'APB1:3',
+  tim9: 'APB2:16',
+  tim10: 'APB2:17',
+  tim11: 'APB2:18',
+};
+
+/** Maps TIM1-5 and TIM9-11 (each timer is its own MMIO handler: it brings its counter up to date first). */
+export function wireTimers(bus: Bus, ctx: Stm32DeviceContext, rcc: Stm32Rcc): Map<string, Timer> {
+  const out = new Map<string, Timer>();
+  for (const cfg of STM32F411_TIMERS) {
+    const t = new Timer(ctx, cfg);
+    bus.addMmio(cfg.name.toUpperCase(), cfg.base, 0x400, t);
+    out.set(cfg.name, t);
+  }
+  rcc.onPeripheralReset((busName, bit) => {
+    for (const [name, t] of out) if (TIMER_RESET[name] === `${busName}:${bit}`) t.reset();
   });
   return out;
 }
