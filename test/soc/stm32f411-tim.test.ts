@@ -5,8 +5,9 @@
  * timer-clock tick is one CPU cycle.
  */
 import { describe, expect, it } from 'vitest';
-import type { DriveLevel } from '../../src/core/pins.js';
-import { STM32F411_TIMERS, TIM_CR1, TIM_SR, Timer } from '../../src/soc/stm32f411/tim.js';
+import { createPins, type DriveLevel } from '../../src/core/pins.js';
+import { GpioPort } from '../../src/soc/stm32f411/gpio.js';
+import { STM32F411_TIMERS, TIM_CR1, TIM_SR, Timer, connectTimerPins } from '../../src/soc/stm32f411/tim.js';
 import { makeCtx } from './stm32f411-devices-helpers.js';
 
 const CR1 = 0x00;
@@ -251,5 +252,27 @@ describe('STM32F411 timers', () => {
     expect(at(200)).toBe(100); // 2 CPU cycles per tick
     (clocks as { timclk1: number }).timclk1 = 96e6;
     expect(at(300)).toBe(200); // re-based at the previous access, 1 cycle per tick now
+  });
+});
+
+describe('timer channel pins', () => {
+  it('TIM2_CH1 PWM reaches PA5 (AF1) as LED edges; with AF2 selected the pin ignores TIM2', () => {
+    const { tim, runTo, scheduler } = timer('tim2');
+    const pins = createPins('PA', 16, () => scheduler.now);
+    const gpioa = new GpioPort('A', pins);
+    connectTimerPins(tim, { A: gpioa });
+    const led: string[] = [];
+    pins[5]!.onChange((l, t) => led.push(`${+l}@${t}`));
+    gpioa.write(0x00, 4, 0xa8000000 | (2 << 10)); // PA5 AF
+    gpioa.write(0x20, 4, 1 << 20); // AF1
+    tim.write(ARR, 4, 999);
+    tim.write(CCR1, 4, 100);
+    tim.write(CCMR1, 4, 6 << 4);
+    tim.write(CCER, 4, 1);
+    tim.write(CR1, 4, TIM_CR1.CEN);
+    runTo(2050);
+    expect(led).toEqual(['1@0', '0@100', '1@1000', '0@1100', '1@2000']);
+    gpioa.write(0x20, 4, 2 << 20); // AF2 (TIM5_CH1 is on PA0, nothing on PA5): pin released
+    expect(pins[5]!.driven).toBe(false);
   });
 });

@@ -62,8 +62,11 @@ function mask4(pins: number, first: number): number {
 
 export class GpioPort {
   readonly regs: RegisterBank;
-  /** Level each pin's alternate-function peripheral drives (null: released / no peripheral). */
-  private readonly afOut: DriveLevel[] = new Array<DriveLevel>(16).fill(null);
+  /**
+   * Per pin, the level each alternate-function peripheral outputs, keyed by AF number (-1: whatever AF is
+   * selected). The pin shows the entry of the AF its AFR field selects; a missing entry releases it.
+   */
+  private readonly afOut: Map<number, DriveLevel>[] = Array.from({ length: 16 }, () => new Map<number, DriveLevel>());
   private lockStep = 0;
   private lockValue = 0;
   private readonly source: string;
@@ -129,11 +132,22 @@ export class GpioPort {
     return (r >>> (4 * (pin & 7))) & 0xf;
   }
 
-  /** Called by the peripheral routed to `pin` (timer channel, USART TX…) with the level it outputs. */
-  setAlternateOutput(pin: number, level: DriveLevel): void {
-    if (this.afOut[pin] === level) return;
-    this.afOut[pin] = level;
+  /**
+   * Called by a peripheral that can drive `pin` as alternate function `af` (timer channel, USART TX…) with
+   * the level it outputs; `af` -1 applies whatever AF is selected.
+   */
+  setAlternateOutput(pin: number, level: DriveLevel, af = -1): void {
+    const m = this.afOut[pin]!;
+    if (m.get(af) === level && m.has(af)) return;
+    m.set(af, level);
     if (this.mode(pin) === GPIO_MODE.ALTERNATE) this.applyPin(pin);
+  }
+
+  /** The level the selected alternate function drives on `pin`. */
+  private alternateLevel(pin: number): DriveLevel {
+    const m = this.afOut[pin]!;
+    const af = this.alternateFunction(pin);
+    return m.has(af) ? m.get(af)! : (m.get(-1) ?? null);
   }
 
   /** IDR: the sampled pin levels; analog-mode pins read 0. */
@@ -177,7 +191,7 @@ export class GpioPort {
     const openDrain = ((this.regs.get('OTYPER') >>> i) & 1) !== 0;
     let level: DriveLevel = null;
     if (mode === GPIO_MODE.OUTPUT) level = ((this.regs.get('ODR') >>> i) & 1) !== 0;
-    else if (mode === GPIO_MODE.ALTERNATE) level = this.afOut[i]!;
+    else if (mode === GPIO_MODE.ALTERNATE) level = this.alternateLevel(i);
     if (openDrain && level === true) level = null;
     const pupd = (this.regs.get('PUPDR') >>> (2 * i)) & 3;
     const pin = this.pins[i]!;

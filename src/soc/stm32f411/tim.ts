@@ -56,6 +56,39 @@ export const STM32F411_TIMERS: readonly (TimerConfig & { base: number })[] = [
   { name: 'tim11', base: 0x40014800, apb: 2, bits: 16, channels: 1, upOnly: true, irqs: { update: 26, cc: 26, trigger: 26 } },
 ];
 
+/**
+ * Timer channel pins of the F411 (datasheet DS10314 alternate-function table): timer → channel (0-based)
+ * → [pin name, AF number]. TIM1/TIM2 are AF1, TIM3–5 AF2, TIM9–11 AF3.
+ */
+export const STM32F411_TIMER_PINS: Readonly<Record<string, readonly (readonly [string, number])[][]>> = {
+  tim1: [[['A8', 1], ['E9', 1]], [['A9', 1], ['E11', 1]], [['A10', 1], ['E13', 1]], [['A11', 1], ['E14', 1]]],
+  tim2: [[['A0', 1], ['A5', 1], ['A15', 1]], [['A1', 1], ['B3', 1]], [['A2', 1], ['B10', 1]], [['A3', 1]]],
+  tim3: [[['A6', 2], ['B4', 2], ['C6', 2]], [['A7', 2], ['B5', 2], ['C7', 2]], [['B0', 2], ['C8', 2]], [['B1', 2], ['C9', 2]]],
+  tim4: [[['B6', 2], ['D12', 2]], [['B7', 2], ['D13', 2]], [['B8', 2], ['D14', 2]], [['B9', 2], ['D15', 2]]],
+  tim5: [[['A0', 2]], [['A1', 2]], [['A2', 2]], [['A3', 2]]],
+  tim9: [[['A2', 3], ['E5', 3]], [['A3', 3], ['E6', 3]]],
+  tim10: [[['B8', 3]]],
+  tim11: [[['B9', 3]]],
+};
+
+/** What connectTimerPins needs of a GPIO port. */
+export interface AlternateOutputPort {
+  setAlternateOutput(pin: number, level: DriveLevel, af: number): void;
+}
+
+/** Routes every channel of `timer` to its alternate-function pins on the given ports (by letter). */
+export function connectTimerPins(timer: Timer, ports: Readonly<Record<string, AlternateOutputPort | undefined>>): void {
+  const table = STM32F411_TIMER_PINS[timer.config.name];
+  if (!table) return;
+  table.forEach((pins, ch) => {
+    const targets = pins.flatMap(([name, af]) => {
+      const port = ports[name[0]!];
+      return port ? [{ port, pin: Number(name.slice(1)), af }] : [];
+    });
+    if (targets.length) timer.attachOutput(ch, (level) => targets.forEach((t) => t.port.setAlternateOutput(t.pin, level, t.af)));
+  });
+}
+
 const EPS = 1e-9;
 /** Reads that must not go through sync (write-only or static registers). */
 const NO_SYNC_READ = new Set([0x14]);
