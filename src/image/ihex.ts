@@ -1,11 +1,12 @@
 /**
  * Intel HEX through `nrf-intel-hex` (it keeps sparse blocks at their addresses, unlike `intel-hex`,
- * which builds one buffer from address 0). Start-address records (type 03/05) are read here since the
- * library does not report them.
+ * which builds one buffer from address 0). The records are checked, with offsets, and the start-address
+ * records (type 03/05, which the library does not report) read in ihex-read.ts.
  */
 import ihexModule from 'nrf-intel-hex';
 import { UserError } from '../core/errors.js';
 import type { FirmwareImage, Segment } from './image.js';
+import { type IntelHexContents, readIntelHex } from './ihex-read.js';
 
 // The typings declare an ES default export but the package is CommonJS: under NodeNext the runtime
 // default import is module.exports, which is the MemoryMap class itself.
@@ -20,16 +21,16 @@ export function looksLikeIntelHex(data: Uint8Array): boolean {
 }
 
 export function loadIntelHex(data: Uint8Array, source: string): FirmwareImage {
-  const text = new TextDecoder().decode(data);
-  let map: Map<number, Uint8Array>;
+  let contents: IntelHexContents;
   try {
-    map = MemoryMap.fromHex(text);
+    contents = readIntelHex(data, source);
   } catch (e) {
-    throw new UserError(`${source}: bad Intel HEX file: ${(e as Error).message.split('\n')[0]}`);
+    // Same checks and offsets as the image tools, under the loader's "bad Intel HEX file" heading.
+    if (e instanceof UserError && e.message.startsWith(`${source}: `)) {
+      throw new UserError(`${source}: bad Intel HEX file: ${e.message.slice(source.length + 2)}`, e.exitCode);
+    }
+    throw e;
   }
-  const segments: Segment[] = [];
-  for (const [address, block] of map) segments.push({ address, data: block });
-  let entry: number | undefined;
-  for (const m of text.matchAll(/^:04000005([0-9A-Fa-f]{8})/gm)) entry = parseInt(m[1]!, 16);
-  return { format: 'ihex', source, segments, entry };
+  const segments: Segment[] = contents.segments;
+  return { format: 'ihex', source, segments, entry: contents.start };
 }
