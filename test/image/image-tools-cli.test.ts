@@ -73,4 +73,13 @@ describe('image tools CLI', () => {
     expect(i.stdout).toContain('segment 1:   0x08060000-0x08060013       20 bytes  target 0 alt 0 "Internal Flash" element 1\n');
     expect(i.stdout).toContain('initial SP:  0x20020000 (vector table at 0x08000000)\n');
   });
+
+  it('emboard run boots a .dfu made by elf2dfu (hello firmware, semihosting exit 0)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emboard-tools-cli-'));
+    const dfu = join(dir, 'hello.dfu');
+    expect(emboard(['elf2dfu', join(ROOT, 'test/firmware/bin/hello.elf'), dfu]).status).toBe(0);
+    const r = emboard(['run', '-b', 'mps2-an386', '--semihosting', '--max-instructions', '2000000', dfu]);
+    expect(r.stdout).toContain('Hello from emboard test firmware on mps2-an386!');
+    expect(r.status).toBe(0);
+  });
 });
