@@ -151,6 +151,19 @@ describe('STM32F411 oscillators and PLL in virtual time', () => {
     expect(t.rcc.tree.rtcclk).toBe(32_768);
   });
 
+  it('RTCSEL is write-once until a backup domain reset (BDRST clears the whole register)', () => {
+    const t = build();
+    t.setDbp(true);
+    t.wr(0x70, 2 << 8); // RTCSEL = LSI
+    t.wr(0x70, 1 << 8);
+    expect((t.rd(0x70) >>> 8) & 3).toBe(2);
+    t.wr(0x70, BDCR.BDRST | (2 << 8));
+    expect(t.rd(0x70)).toBe(BDCR.BDRST);
+    t.wr(0x70, 0);
+    t.wr(0x70, 1 << 8);
+    expect((t.rd(0x70) >>> 8) & 3).toBe(1);
+  });
+
   it('raises the RCC interrupt (IRQ 5) for an enabled ready flag and clears it with xxxRDYC', () => {
     const t = build();
     t.wr(0x0c, 1 << (8 + 3)); // HSERDYIE

@@ -246,9 +246,11 @@ export class Stm32Rcc {
       return;
     }
     if (v & BDCR.BDRST) v = BDCR.BDRST; // the backup domain reset clears everything while BDRST is set
-    // LSEBYP only while the LSE is off; RTCSEL is set once until a backup domain reset.
-    if (old & BDCR.LSEON) v = (v & ~BDCR.LSEBYP) | (old & BDCR.LSEBYP);
-    if (old & 0x300) v = (v & ~0x300) | (old & 0x300);
+    else {
+      // LSEBYP only while the LSE is off; RTCSEL is set once until a backup domain reset.
+      if (old & BDCR.LSEON) v = (v & ~BDCR.LSEBYP) | (old & BDCR.LSEBYP);
+      if (old & 0x300) v = (v & ~0x300) | (old & 0x300);
+    }
     this.regs.set('BDCR', v);
     this.oscillatorsChanged('BDCR', v, old);
   }
