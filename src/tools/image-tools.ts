@@ -81,18 +81,28 @@ function mergeContiguous(segs: readonly Segment[]): Segment[] {
   return out;
 }
 
-function writeFlat(out: string, segs: readonly Segment[], opts: FlattenOptions): WriteResult {
-  const flat = flatten(segs, opts);
+/** Errors about the data as a whole (size, --base) name the input file too. */
+function about<T>(input: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UserError && !e.message.startsWith(input)) throw new UserError(`${input}: ${e.message}`, e.exitCode);
+    throw e;
+  }
+}
+
+function writeFlat(input: string, out: string, segs: readonly Segment[], opts: FlattenOptions): WriteResult {
+  const flat = about(input, () => flatten(segs, opts));
   writeOutputFile(out, flat.data);
   return summary(out, flat.data.length, [flat]);
 }
 
 export function hex2bin(input: string, out: string, opts: FlattenOptions = {}): WriteResult {
-  return writeFlat(out, readHex(input).segments, opts);
+  return writeFlat(input, out, readHex(input).segments, opts);
 }
 
 export function elf2bin(input: string, out: string, opts: FlattenOptions = {}): WriteResult {
-  return writeFlat(out, readElf(input).sections, opts);
+  return writeFlat(input, out, readElf(input).sections, opts);
 }
 
 /** objcopy -I binary -O ihex --change-addresses BASE: the start address defaults to BASE. */
@@ -129,11 +139,11 @@ export function bin2dfu(input: string, out: string, opts: DfuOptions & { base?: 
 }
 
 export function hex2dfu(input: string, out: string, opts: DfuOptions = {}): WriteResult {
-  return writeDfu(out, mergeContiguous(readHex(input).segments), opts);
+  return writeDfu(out, about(input, () => mergeContiguous(readHex(input).segments)), opts);
 }
 
 export function elf2dfu(input: string, out: string, opts: DfuOptions = {}): WriteResult {
-  return writeDfu(out, mergeContiguous(readElf(input).sections), opts);
+  return writeDfu(out, about(input, () => mergeContiguous(readElf(input).sections)), opts);
 }
 
 export interface Dfu2BinOptions {

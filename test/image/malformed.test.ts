@@ -84,6 +84,18 @@ describe('malformed inputs', () => {
     expect(readdirSync(dir).sort()).toEqual(['fw.bin', 'out.dfu']);
   });
 
+  it('data-wide problems name the input: --base above the data, a flat image too large to be meant', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emboard-bad-'));
+    const hex = join(dir, 'far.hex');
+    // 4 bytes at 0, 4 bytes at 0x20000000: a 512 MiB flat image.
+    writeFileSync(hex, ':0400000001020304F2\r\n:020000042000DA\r\n:0400000005060708E2\r\n:00000001FF\r\n');
+    expect(caught(() => tools.hex2bin(hex, join(dir, 'o.bin'))).message).toBe(
+      `${hex}: flat image from 0x00000000 to 0x20000004 would be 536870916 bytes (limit 268435456); are two memories mixed?`,
+    );
+    expect(caught(() => tools.hex2bin(hex, join(dir, 'o.bin'), { base: 4 })).message).toBe(`${hex}: --base 0x00000004 is above the lowest data address 0x00000000`);
+    expect(readdirSync(dir)).toEqual(['far.hex']);
+  });
+
   it('dfu2bin with several elements asks which one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'emboard-bad-'));
     const hex = join(dir, 'two.hex');
