@@ -60,6 +60,7 @@ export function registerRun(program: Command): void {
     .option('--trace <kinds>', `trace to stderr: ${TRACE_KINDS.join(', ')} (comma-separated, repeatable)`, parseTrace)
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('warn'))
     .addOption(new Option('--log-format <fmt>', 'log line format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--engine <kind>', 'CPU engine: interp (reference interpreter) or jit (block translator)').choices(['interp', 'jit']).default('interp'))
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
       const log = createLogger(opts.logLevel as LogLevel, opts.logFormat as LogFormat);
       if (file === undefined && !opts.demo) throw new UserError('run: no firmware file given (or use --demo)');
@@ -85,6 +86,7 @@ export function registerRun(program: Command): void {
         output: (bytes) => void process.stdout.write(bytes),
         errorOutput: (bytes) => void process.stderr.write(bytes),
         onMachine: (m) => {
+          m.cpu.engine = opts.engine as 'interp' | 'jit';
           process.on('SIGINT', () => m.stop('user'));
         },
         serial: {
