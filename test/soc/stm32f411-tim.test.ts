@@ -276,3 +276,32 @@ describe('timer channel pins', () => {
     expect(pins[5]!.driven).toBe(false);
   });
 });
+
+describe('CNT written above ARR', () => {
+  it('counting up runs on to the end of the 16-bit range, wraps to 0 with an update, then uses ARR', () => {
+    const { tim, at } = timer('tim3');
+    tim.write(ARR, 4, 99);
+    tim.write(CNT, 4, 0xfff0);
+    tim.write(CR1, 4, TIM_CR1.CEN);
+    expect(at(15)).toBe(0xffff);
+    expect(tim.read(SR, 4) & TIM_SR.UIF).toBe(0);
+    expect(at(16)).toBe(0);
+    expect(tim.read(SR, 4) & TIM_SR.UIF).toBe(TIM_SR.UIF);
+    expect(at(16 + 100)).toBe(0);
+    expect(at(16 + 150)).toBe(50);
+  });
+
+  it('counting down comes down through ARR and underflows after reaching 0', () => {
+    const { tim, at } = timer('tim3');
+    tim.write(ARR, 4, 9);
+    tim.write(CR1, 4, TIM_CR1.DIR);
+    tim.write(CNT, 4, 20);
+    tim.write(DIER, 4, 1);
+    tim.write(CR1, 4, TIM_CR1.DIR | TIM_CR1.CEN);
+    expect(at(11)).toBe(9);
+    expect(tim.read(SR, 4) & TIM_SR.UIF).toBe(0);
+    expect(at(20)).toBe(0);
+    expect(at(21)).toBe(9);
+    expect(tim.read(SR, 4) & TIM_SR.UIF).toBe(TIM_SR.UIF);
+  });
+});

@@ -253,6 +253,15 @@ export class Timer {
     return this.cms !== 0 && u >= 0 && this.period > 0 && u % this.period > this.arrShadow;
   }
 
+  /**
+   * Smallest u > a with u ≡ r (mod P), for a UEV or match residue r. Phases below 0 (CNT written above
+   * ARR) hold no residue: counting up, the wrap to 0 at u = 0 is the first UEV; counting down, the counter
+   * first comes down to ARR at u = 0, so the first underflow is at u = P.
+   */
+  private nextU(a: number, r: number): number {
+    return Timer.nextRes(Math.max(a, this.down ? 0 : -1), r, this.period);
+  }
+
   /** Smallest u > a with u ≡ r (mod P). */
   private static nextRes(a: number, r: number, P: number): number {
     let d = (((r - a) % P) + P) % P;
@@ -340,11 +349,10 @@ export class Timer {
       const a = this.uAt(this.lastSync);
       const b = this.uAt(t);
       if (b <= a) break;
-      const P = this.period;
       let ue = Infinity;
       let res = 0;
       for (const r of this.uevResidues()) {
-        const n = Timer.nextRes(a, r, P);
+        const n = this.nextU(a, r);
         if (n < ue) {
           ue = n;
           res = r;
@@ -416,19 +424,18 @@ export class Timer {
     }
     const now = this.now;
     const a = this.uAt(now);
-    const P = this.period;
     const dier = this.regs.get('DIER');
     const cr1 = this.regs.get('CR1');
     let pwm = false;
     for (let ch = 0; ch < this.config.channels; ch++) if (this.watched(ch) && this.ocMode(ch) >= 6) pwm = true;
     let next = Infinity;
     const wantUev = ((dier & (TIM_DIER.UIE | TIM_DIER.UDE)) !== 0 && !(cr1 & TIM_CR1.UDIS)) || this.uevChangesState() || pwm;
-    if (wantUev) for (const r of this.uevResidues()) next = Math.min(next, Timer.nextRes(a, r, P));
+    if (wantUev) for (const r of this.uevResidues()) next = Math.min(next, this.nextU(a, r));
     for (let ch = 0; ch < this.config.channels; ch++) {
       const irqOrDma = dier & ((TIM_DIER.CC1IE | TIM_DIER.CC1DE) << ch);
       if (!irqOrDma && !this.watched(ch)) continue;
       if (this.ccs(ch) !== 0) continue;
-      for (const r of this.matchResidues(ch)) next = Math.min(next, Timer.nextRes(a, r, P));
+      for (const r of this.matchResidues(ch)) next = Math.min(next, this.nextU(a, r));
     }
     if (next === Infinity) sch.cancel(this.ev);
     else sch.scheduleAt(this.ev, Math.max(this.timeOfU(next), now + 1));
