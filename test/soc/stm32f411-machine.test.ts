@@ -34,6 +34,14 @@ const POLL_HSE = [
   0xbf00, // nop (literal alignment)
 ];
 
+const RCC_AHB1ENR = 0x4002_3830;
+const RCC_APB1ENR = 0x4002_3840;
+
+/** Sets bits of an RCC enable register (peripherals read 0 and ignore writes while their clock is off). */
+function enable(m: Machine, reg: number, bits: number): void {
+  m.bus.write32(reg, m.bus.read32(reg) | bits);
+}
+
 function programImage(code: number[], literals: number[]): Uint8Array {
   const img = new Uint8Array(0x100 + code.length * 2 + literals.length * 4);
   const v = new DataView(img.buffer);
@@ -131,6 +139,8 @@ describe('NUCLEO_F411RE pins', () => {
     const m = new Machine({ board: 'NUCLEO_F411RE' });
     const soc = m.soc as Stm32f411Instance;
     const idrC = () => m.bus.read32(0x4002_0810);
+    expect(idrC()).toBe(0); // GPIOC clock off: reads 0
+    enable(m, RCC_AHB1ENR, 1 << 2);
     expect((idrC() >>> 13) & 1).toBe(1);
     const [b1] = soc.devices.get('buttons') as { press(): void; release(): void }[];
     b1!.press();
@@ -142,11 +152,29 @@ describe('NUCLEO_F411RE pins', () => {
   it('turns LD2 (PA5) on and off through GPIOA, logging each change at info level', () => {
     const lines: string[] = [];
     const m = new Machine({ board: 'NUCLEO_F411RE', log: createLogger('info', 'text', (l) => lines.push(l)) });
+    enable(m, RCC_AHB1ENR, 1 << 0);
     m.bus.write32(0x4002_0000, (m.bus.read32(0x4002_0000) & ~(3 << 10)) | (1 << 10)); // PA5 output
     m.bus.write32(0x4002_0018, 1 << 5); // BSRR set
     m.bus.write32(0x4002_0018, 1 << (5 + 16)); // BSRR reset
     const led = lines.filter((l) => l.includes('LED LD2'));
     expect(led.map((l) => l.trim().split(' ').pop())).toEqual(['on', 'off']);
+  });
+});
+
+describe('NUCLEO_F411RE clock gating', () => {
+  it('ignores a peripheral while its RCC enable bit is 0 (reads 0, writes dropped, one warning) and keeps its state', () => {
+    const lines: string[] = [];
+    const m = new Machine({ board: 'NUCLEO_F411RE', log: createLogger('warn', 'text', (l) => lines.push(l)) });
+    m.bus.write32(0x4000_7000, 0x100); // PWR_CR.DBP without PWREN
+    expect(m.bus.read32(0x4000_7000)).toBe(0);
+    enable(m, RCC_APB1ENR, 1 << 28);
+    expect(m.bus.read32(0x4000_7000)).toBe(0x8000); // reset value: the write was dropped
+    m.bus.write32(0x4000_7000, 0x8100);
+    m.bus.write32(RCC_APB1ENR, 0);
+    expect(m.bus.read32(0x4000_7000)).toBe(0);
+    enable(m, RCC_APB1ENR, 1 << 28);
+    expect(m.bus.read32(0x4000_7000)).toBe(0x8100);
+    expect(lines.filter((l) => l.includes('PWR accessed with its clock disabled'))).toHaveLength(1);
   });
 });
 
@@ -157,6 +185,7 @@ describe('NUCLEO_F411RE console', () => {
     m.console.onTransmit((b) => out.push(b));
     m.bus.load(0x0800_0000, programImage([0xbf30, 0xe7fd], [])); // wfi loop
     m.reset();
+    enable(m, RCC_APB1ENR, 1 << 17); // USART2EN
     m.bus.write32(0x4000_4408, 0x8b); // BRR: 16 MHz / 0x8B ≈ 115108 Bd
     m.bus.write32(0x4000_440c, 0x2008); // CR1: UE | TE
     m.bus.write32(0x4000_4404, 0x41);
@@ -174,6 +203,7 @@ describe('NUCLEO_F411RE timers', () => {
     const m = new Machine({ board: 'NUCLEO_F411RE' });
     m.bus.load(0x0800_0000, programImage([0xbf30, 0xe7fd], [])); // wfi loop
     m.reset();
+    enable(m, RCC_APB1ENR, 1 << 0); // TIM2EN
     m.bus.write32(0x4000_0028, 15); // PSC
     m.bus.write32(0x4000_002c, 999); // ARR
     m.bus.write32(0x4000_0014, 1); // EGR.UG: load PSC

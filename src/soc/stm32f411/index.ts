@@ -20,7 +20,7 @@ import { UserError } from '../../core/errors.js';
 import { IrqLine } from '../../core/irq.js';
 import type { ResetCause, SocContext, SocFactory, SocInstance } from '../../core/soc.js';
 import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, Stm32Flash } from './flash.js';
-import { makeDeviceContext, wireGpio, wireTimers, wireUsarts } from './peripherals.js';
+import { clockGated, makeDeviceContext, wireGpio, wireTimers, wireUsarts } from './peripherals.js';
 import { PWR_BASE, Stm32Pwr } from './pwr.js';
 import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
 import {
@@ -193,7 +193,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   // Peripherals.
   bus.addMmio('RCC', RCC_BASE, 0x400, rcc.regs);
   bus.addMmio('FLASH', FLASH_IF_BASE, 0x400, fl.regs);
-  bus.addMmio('PWR', PWR_BASE, 0x400, pwr.regs);
+  bus.addMmio('PWR', PWR_BASE, 0x400, clockGated(pwr.regs, rcc, 'APB1', 28, 'PWR', log)); // PWREN
   const dctx = makeDeviceContext(scheduler, log, ctx.irq, rcc);
   const bootCode = opts.boot === 'flash' ? 0 : opts.boot === 'system' ? 1 : 3;
   const gpio = wireGpio(bus, dctx, rcc, rawOptions, bootCode, (mode) => soc.remapMemory(mode === 1 ? 'system' : mode === 3 ? 'sram' : 'flash'));

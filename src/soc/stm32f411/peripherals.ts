@@ -3,7 +3,7 @@
  * logger, shared IRQ inputs, live clocks), the pins of every port, the board's LEDs and buttons, and the
  * RCC peripheral-reset lines. The device classes themselves live in gpio.ts, exti.ts, syscfg.ts, usart.ts, tim.ts.
  */
-import type { Bus } from '../../core/bus.js';
+import type { Bus, MmioHandler } from '../../core/bus.js';
 import type { InterruptController } from '../../core/irq.js';
 import type { Logger } from '../../core/logger.js';
 import { Button, createPins, Led, type Pin } from '../../core/pins.js';
@@ -43,6 +43,31 @@ class SharedIrqLine {
   }
 }
 
+/**
+ * A peripheral behind its RCC clock enable: while the xxxENR bit is 0 the registers read 0 and ignore
+ * writes, as on the chip (the peripheral's state is kept). The first such access is logged at warn level,
+ * since it is nearly always a missing clock enable in the firmware.
+ */
+export function clockGated(h: MmioHandler, rcc: Stm32Rcc, busName: RccBusName, bit: number, name: string, log: Logger): MmioHandler {
+  let warned = false;
+  const warn = () => {
+    if (warned) return;
+    warned = true;
+    log.warn(`${name} accessed with its clock disabled (RCC_${busName}ENR bit ${bit}): reads 0, writes ignored`);
+  };
+  return {
+    read(offset, size) {
+      if (rcc.isEnabled(busName, bit)) return h.read(offset, size);
+      warn();
+      return 0;
+    },
+    write(offset, size, value) {
+      if (rcc.isEnabled(busName, bit)) h.write(offset, size, value);
+      else warn();
+    },
+  };
+}
+
 export function makeDeviceContext(scheduler: Scheduler, log: Logger, controller: InterruptController, rcc: Stm32Rcc): Stm32DeviceContext {
   const lines = new Map<number, SharedIrqLine>();
   return {
@@ -75,6 +100,9 @@ function parts(raw: unknown, what: string): BoardPart[] {
   });
 }
 
+/** AHB1ENR/AHB1RSTR bit of each GPIO port. */
+const GPIO_ENABLE_BIT: Readonly<Record<string, number>> = { A: 0, B: 1, C: 2, D: 3, E: 4, H: 7 };
+
 export interface GpioWiring {
   readonly ports: Map<string, GpioPort>;
   readonly pins: Map<string, Pin>;
@@ -104,13 +132,13 @@ export function wireGpio(
     byCode[code] = portPins;
     const g = new GpioPort(port, portPins);
     ports.set(port, g);
-    bus.addMmio(`GPIO${port}`, base, 0x400, g.regs);
+    bus.addMmio(`GPIO${port}`, base, 0x400, clockGated(g.regs, rcc, 'AHB1', GPIO_ENABLE_BIT[port]!, `GPIO${port}`, ctx.log));
   }
   const exti = new Exti(ctx);
   bus.addMmio('EXTI', EXTI_BASE, 0x400, exti.regs);
   const syscfg = new Syscfg(exti, byCode, bootMode);
   syscfg.onRemap = onRemap;
-  bus.addMmio('SYSCFG', SYSCFG_BASE, 0x400, syscfg.regs);
+  bus.addMmio('SYSCFG', SYSCFG_BASE, 0x400, clockGated(syscfg.regs, rcc, 'APB2', 14, 'SYSCFG', ctx.log));
 
   const pinOf = (name: string, what: string): Pin => {
     const p = pins.get(name);
@@ -130,15 +158,14 @@ export function wireGpio(
 
   // RCC xxxRSTR bits → device reset.
   const resets = new Map<string, { reset(): void }>();
-  const gpioBits: Record<string, number> = { A: 0, B: 1, C: 2, D: 3, E: 4, H: 7 };
-  for (const [port, g] of ports) resets.set(`AHB1:${gpioBits[port]}`, g);
+  for (const [port, g] of ports) resets.set(`AHB1:${GPIO_ENABLE_BIT[port]}`, g);
   resets.set('APB2:14', syscfg);
   rcc.onPeripheralReset((busName: RccBusName, bit: number) => resets.get(`${busName}:${bit}`)?.reset());
 
   return { ports, pins, exti, syscfg, leds, buttons, resettable: [...ports.values(), exti, syscfg] };
 }
 
-/** RCC reset bit of each USART: USART1 APB2 bit 4, USART2 APB1 bit 17, USART6 APB2 bit 5. */
+/** RCC reset/enable bit of each USART: USART1 APB2 bit 4, USART2 APB1 bit 17, USART6 APB2 bit 5. */
 const USART_RESET: Readonly<Record<string, string>> = { usart1: 'APB2:4', usart2: 'APB1:17', usart6: 'APB2:5' };
 
 /** Maps USART1/2/6; each talks to the host port of its own name (`usart2` is the NUCLEO console). */
@@ -146,7 +173,8 @@ export function wireUsarts(bus: Bus, ctx: Stm32DeviceContext, rcc: Stm32Rcc, uar
   const out = new Map<string, Usart>();
   for (const cfg of STM32F411_USARTS) {
     const u = new Usart(ctx, cfg, uart(cfg.name));
-    bus.addMmio(cfg.name.toUpperCase(), cfg.base, 0x400, u.regs);
+    const [busName, bit] = USART_RESET[cfg.name]!.split(':') as [RccBusName, string];
+    bus.addMmio(cfg.name.toUpperCase(), cfg.base, 0x400, clockGated(u.regs, rcc, busName, Number(bit), cfg.name.toUpperCase(), ctx.log));
     out.set(cfg.name, u);
   }
   rcc.onPeripheralReset((busName, bit) => {
@@ -155,7 +183,7 @@ export function wireUsarts(bus: Bus, ctx: Stm32DeviceContext, rcc: Stm32Rcc, uar
   return out;
 }
 
-/** RCC reset bit of each timer: TIM2-5 APB1 bits 0-3, TIM1 APB2 bit 0, TIM9-11 APB2 bits 16-18. */
+/** RCC reset/enable bit of each timer: TIM2-5 APB1 bits 0-3, TIM1 APB2 bit 0, TIM9-11 APB2 bits 16-18. */
 const TIMER_RESET: Readonly<Record<string, string>> = {
   tim1: 'APB2:0',
   tim2: 'APB1:0',
@@ -172,7 +200,8 @@ export function wireTimers(bus: Bus, ctx: Stm32DeviceContext, rcc: Stm32Rcc): Ma
   const out = new Map<string, Timer>();
   for (const cfg of STM32F411_TIMERS) {
     const t = new Timer(ctx, cfg);
-    bus.addMmio(cfg.name.toUpperCase(), cfg.base, 0x400, t);
+    const [busName, bit] = TIMER_RESET[cfg.name]!.split(':') as [RccBusName, string];
+    bus.addMmio(cfg.name.toUpperCase(), cfg.base, 0x400, clockGated(t, rcc, busName, Number(bit), cfg.name.toUpperCase(), ctx.log));
     out.set(cfg.name, t);
   }
   rcc.onPeripheralReset((busName, bit) => {
