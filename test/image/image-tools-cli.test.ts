@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/image/crc32.js';
-import { info } from '../../src/tools/image-tools.js';
+import { elf2dfu, info } from '../../src/tools/image-tools.js';
 
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'src/cli/main.ts');
@@ -77,7 +77,7 @@ describe('image tools CLI', () => {
   it('emboard run boots a .dfu made by elf2dfu (hello firmware, semihosting exit 0)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'emboard-tools-cli-'));
     const dfu = join(dir, 'hello.dfu');
-    expect(emboard(['elf2dfu', join(ROOT, 'test/firmware/bin/hello.elf'), dfu]).status).toBe(0);
+    elf2dfu(join(ROOT, 'test/firmware/bin/hello.elf'), dfu);
     const r = emboard(['run', '-b', 'mps2-an386', '--semihosting', '--max-instructions', '2000000', dfu]);
     expect(r.stdout).toContain('Hello from emboard test firmware on mps2-an386!');
     expect(r.status).toBe(0);
