@@ -132,7 +132,7 @@ export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOut
   } finally {
     clearInterval(flushTimer);
     flush();
-    session?.close();
+    await session?.close();
   }
 }
 

@@ -23,7 +23,7 @@ export interface BackendContext {
 export interface SerialBackend {
   /** Finishes setup that may wait (a TCP `,wait` listener waits for its first client here). */
   open?(): Promise<void>;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 /** Collects bytes and hands them over once per event-loop turn (a write per byte would dominate run time). */

@@ -23,6 +23,7 @@ interface Libc {
   tcsetattr(fd: number, when: number, t: Buffer): number;
   cfmakeraw(t: Buffer): void;
   cfsetspeed(t: Buffer, speed: number): number;
+  ioctl(fd: number, req: number, argType: string, arg: Buffer): number;
 }
 
 let libc: Libc | null = null;
@@ -45,6 +46,7 @@ function load(): Libc {
     tcsetattr: lib.func('int tcsetattr(int, int, const uint8_t *t)') as Libc['tcsetattr'],
     cfmakeraw: lib.func('void cfmakeraw(_Inout_ uint8_t *t)') as Libc['cfmakeraw'],
     cfsetspeed: lib.func('int cfsetspeed(_Inout_ uint8_t *t, uint32_t speed)') as Libc['cfsetspeed'],
+    ioctl: lib.func('int ioctl(int fd, unsigned long req, ...)') as Libc['ioctl'],
   };
   return libc;
 }
@@ -83,4 +85,11 @@ export function setRaw(fd: number, baud?: number): void {
     c.cfsetspeed(t, speed);
   }
   if (c.tcsetattr(fd, TCSANOW, t) !== 0) throw new UserError('cannot set raw mode (tcsetattr failed)');
+}
+
+/** FIONREAD (bytes waiting to be read on a terminal fd), or 0 when the platform does not say. */
+export function bytesWaiting(fd: number): number {
+  const req = process.platform === 'darwin' ? 0x4004667f : 0x541b;
+  const out = Buffer.alloc(4);
+  return load().ioctl(fd, req, 'int *', out) === 0 ? out.readInt32LE(0) : 0;
 }

@@ -6,19 +6,21 @@
  *
  * Clients come and go: we keep one slave descriptor open ourselves so the master never sees the hang-up
  * (EIO) of a client that quits, and the next client just opens the path again. Output while no client is
- * attached waits in the kernel's PTY buffer (a few KiB) and is dropped beyond 64 KiB queued on our side.
+ * attached waits in the kernel's PTY buffer (a few KiB); beyond that it is dropped (the master is
+ * non-blocking: a write that would block is not queued in memory), like a UART with nobody listening.
  */
-import { closeSync, lstatSync, openSync, symlinkSync, unlinkSync } from 'node:fs';
-import { ReadStream, WriteStream } from 'node:tty';
+import { closeSync, lstatSync, openSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
+import { ReadStream } from 'node:tty';
 import { UserError } from '../core/errors.js';
 import { type BackendContext, OutputBatcher, type SerialBackend } from './backend.js';
-import { openPtyMaster } from './posix-tty.js';
+import { bytesWaiting, openPtyMaster } from './posix-tty.js';
 
-const MAX_QUEUED = 64 * 1024;
+/** Up to 1 s (50 × 20 ms) for a client to read the last output before the PTY closes. */
+const DRAIN_POLLS = 50;
 
 export class PtyBackend implements SerialBackend {
   private readonly reader: ReadStream;
-  private readonly writer: WriteStream;
+  private readonly fd: number;
   private readonly holdFd: number;
   private readonly out: OutputBatcher;
   private readonly unsubscribe: () => void;
@@ -33,23 +35,31 @@ export class PtyBackend implements SerialBackend {
     this.holdFd = openSync(slave, 'r+');
     if (link !== undefined) makeLink(slave, link, ctx.endpoint.label);
     this.reader = new ReadStream(fd);
-    this.writer = new WriteStream(fd);
+    this.fd = fd;
     this.reader.on('data', (d: Buffer) => ctx.input(new Uint8Array(d)));
     this.reader.on('error', () => undefined); // EIO cannot happen while we hold the slave; ignore on close
-    this.writer.on('error', () => undefined);
-    this.out = new OutputBatcher((bytes) => {
-      if (this.writer.writableLength < MAX_QUEUED) this.writer.write(bytes);
-    });
+    this.out = new OutputBatcher((bytes) => this.write(bytes));
     this.unsubscribe = ctx.endpoint.onTransmit((b) => this.out.push(b));
     ctx.liveSources(1);
     ctx.notice(`char device redirected to ${slave} (label ${ctx.endpoint.label})${link !== undefined ? `, linked from ${link}` : ''}`);
   }
 
-  close(): void {
+  private write(bytes: Uint8Array): void {
+    let off = 0;
+    try {
+      while (off < bytes.length) off += writeSync(this.fd, bytes, off);
+    } catch {
+      /* EAGAIN: the PTY buffer is full (no client reading); drop the rest */
+    }
+  }
+
+  async close(): Promise<void> {
     this.out.flush();
     this.unsubscribe();
-    this.reader.destroy();
-    this.writer.destroy();
+    // Closing the master hangs up the slave and discards what its client has not read yet: give a client
+    // a moment to read the guest's last output. Host I/O only (never guest-visible time).
+    for (let i = 0; i < DRAIN_POLLS && bytesWaiting(this.holdFd) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    this.reader.destroy(); // closes the master fd
     try {
       closeSync(this.holdFd);
     } catch {

@@ -83,7 +83,7 @@ export class SerialSession {
         const b = this.create(ctx, spec);
         if (b) this.backends.push(b);
       } catch (e) {
-        this.close(); // e.g. restore the terminal the stdio backend put in raw mode
+        void this.close(); // e.g. restore the terminal the stdio backend put in raw mode
         throw e;
       }
     }
@@ -110,8 +110,8 @@ export class SerialSession {
     for (const b of this.backends) await b.open?.();
   }
 
-  close(): void {
-    for (const b of this.backends) b.close();
+  async close(): Promise<void> {
+    for (const b of this.backends) await b.close();
     this.wake();
   }
 
