@@ -7,6 +7,7 @@
  * (10 bits) 8320 cycles.
  */
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/core/logger.js';
 import { UartPort } from '../../src/core/uart-port.js';
 import { USART_CR1 as C, USART_SR as S, Usart, STM32F411_USARTS } from '../../src/soc/stm32f411/usart.js';
 import { makeCtx } from './stm32f411-devices-helpers.js';
@@ -219,5 +220,19 @@ describe('STM32F411 USART', () => {
     expect(u.frameCycles).toBe(1390);
     (t.clocks as { pclk1: number }).pclk1 = 8e6; // APB1 prescaler 2: a bit is 139 ticks of 8 MHz = 278 cycles
     expect(u.frameCycles).toBe(2780);
+  });
+});
+
+describe('reserved offsets', () => {
+  it('read 0 and are logged once at warn level', () => {
+    const lines: string[] = [];
+    const t = makeCtx();
+    t.ctx.log = createLogger('warn', 'json', (l) => lines.push(l));
+    const u = new Usart(t.ctx, STM32F411_USARTS[0]!, new UartPort('usart1'));
+    expect(u.read(0x20, 4)).toBe(0);
+    u.write(0x20, 4, 5);
+    expect(u.read(0x20, 4)).toBe(0);
+    expect(lines.length).toBe(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, device: 'usart1', offset: '0x20' });
   });
 });

@@ -51,3 +51,18 @@ export function cyclesPerSecond(ctx: Stm32DeviceContext): number {
 
 /** Which APB bus clocks a peripheral. */
 export type ApbBus = 1 | 2;
+
+/**
+ * A RegisterBank `onUnmapped` handler for reserved offsets: reads 0, ignores writes, and logs each offset
+ * once at warn level so firmware poking at something we do not model never goes unnoticed.
+ */
+export function warnUnmapped(log: Logger | undefined, device: string): (offset: number, write: boolean, value: number) => number {
+  const seen = new Set<number>();
+  return (offset, write) => {
+    if (log && !seen.has(offset)) {
+      seen.add(offset);
+      log.warn({ device, offset: `0x${offset.toString(16)}`, write }, `${device}: access to reserved offset 0x${offset.toString(16)} (reads 0)`);
+    }
+    return 0;
+  };
+}

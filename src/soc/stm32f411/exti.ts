@@ -11,7 +11,7 @@
  * IMR is set). The NVIC inputs are levels: PR AND IMR of the lines of each vector.
  */
 import { RegisterBank } from '../../core/registers.js';
-import type { IrqOutput, Stm32DeviceContext } from './device-context.js';
+import { warnUnmapped, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
 
 /** Lines that exist on the F411: 0–18, 21, 22. */
 export const EXTI_LINES_MASK = 0x0067ffff;
@@ -62,7 +62,7 @@ export class Exti {
           this.update();
         },
       },
-    ]);
+    ], { onUnmapped: warnUnmapped(ctx.log, 'exti') });
   }
 
   reset(): void {

@@ -14,7 +14,9 @@
  * breaks the sequence aborts it.
  */
 import { RegisterBank } from '../../core/registers.js';
+import type { Logger } from '../../core/logger.js';
 import type { DriveLevel, Pin } from '../../core/pins.js';
+import { warnUnmapped } from './device-context.js';
 
 export const GPIO_MODE = { INPUT: 0, OUTPUT: 1, ALTERNATE: 2, ANALOG: 3 } as const;
 const LCKK = 1 << 16;
@@ -76,6 +78,8 @@ export class GpioPort {
     readonly port: string,
     /** The 16 package pins of this port (PA0..PA15). */
     readonly pins: readonly Pin[],
+    /** Where accesses to reserved offsets are reported (once each). */
+    log?: Logger,
   ) {
     if (pins.length !== 16) throw new Error(`GPIO${port}: needs 16 pins, got ${pins.length}`);
     this.source = `gpio${port}`;
@@ -102,7 +106,7 @@ export class GpioPort {
       { name: 'LCKR', offset: 0x1c, writable: 0, write: (_v, _o, w) => this.writeLckr(w) },
       cfg('AFRL', 0x20, 0, () => mask4(this.lockedPins(), 0)),
       cfg('AFRH', 0x24, 0, () => mask4(this.lockedPins(), 8)),
-    ]);
+    ], { onUnmapped: warnUnmapped(log, `gpio${port}`) });
     this.apply();
   }
 

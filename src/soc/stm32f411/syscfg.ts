@@ -10,7 +10,9 @@
  *   start-up is not modelled).
  * - PMC: ADC1DC2 (bit 16) stored.
  */
+import type { Logger } from '../../core/logger.js';
 import type { Pin } from '../../core/pins.js';
+import { warnUnmapped } from './device-context.js';
 import { RegisterBank } from '../../core/registers.js';
 import type { Exti } from './exti.js';
 
@@ -28,6 +30,8 @@ export class Syscfg {
     private readonly portPins: readonly (readonly Pin[] | undefined)[],
     /** MEM_MODE at reset, from the BOOT pins (BOOT0=0: flash; BOOT0=1, BOOT1=0: system memory). */
     private readonly bootMode = 0,
+    /** Where accesses to reserved offsets are reported (once each). */
+    log?: Logger,
   ) {
     const exticr = (n: number) => ({
       name: `EXTICR${n + 1}`,
@@ -56,7 +60,7 @@ export class Syscfg {
         writable: 1,
         write: (v) => this.regs.set('CMPCR', (v & 1) | ((v & 1) << 8)),
       },
-    ]);
+    ], { onUnmapped: warnUnmapped(log, 'syscfg') });
     portPins.forEach((pins, code) => {
       pins?.forEach((pin, line) => pin.onChange((level) => this.pinChanged(code, line, level)));
     });

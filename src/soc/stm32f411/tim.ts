@@ -25,7 +25,7 @@
 import type { DriveLevel } from '../../core/pins.js';
 import { RegisterBank } from '../../core/registers.js';
 import type { ScheduledEvent } from '../../core/scheduler.js';
-import { cyclesPerSecond, type ApbBus, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
+import { cyclesPerSecond, warnUnmapped, type ApbBus, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
 
 export const TIM_CR1 = { CEN: 1, UDIS: 2, URS: 4, OPM: 8, DIR: 0x10, CMS: 0x60, ARPE: 0x80 } as const;
 export const TIM_SR = { UIF: 1, CC1IF: 2, CC2IF: 4, CC3IF: 8, CC4IF: 0x10, COMIF: 0x20, TIF: 0x40, BIF: 0x80 } as const;
@@ -170,7 +170,7 @@ export class Timer {
       { name: 'DCR', offset: 0x48, writable: 0x1f1f },
       { name: 'DMAR', offset: 0x4c },
       { name: 'OR', offset: 0x50, writable: 0xffff },
-    ]);
+    ], { onUnmapped: warnUnmapped(ctx.log, config.name) });
   }
 
   reset(): void {

@@ -22,7 +22,7 @@
 import { RegisterBank } from '../../core/registers.js';
 import type { ScheduledEvent } from '../../core/scheduler.js';
 import type { UartPort } from '../../core/uart-port.js';
-import { cyclesPerSecond, type ApbBus, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
+import { cyclesPerSecond, warnUnmapped, type ApbBus, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
 
 export const USART_SR = {
   PE: 1 << 0,
@@ -112,7 +112,7 @@ export class Usart {
       { name: 'CR2', offset: 0x10, writable: 0x7f7f, write: () => this.update() },
       { name: 'CR3', offset: 0x14, writable: 0x0fff, write: () => this.update() },
       { name: 'GTPR', offset: 0x18, writable: 0xffff },
-    ]);
+    ], { onUnmapped: warnUnmapped(ctx.log, config.name) });
     port.onRxAvailable = () => this.kickRx();
   }
 
