@@ -4,11 +4,13 @@
  */
 import type { Command } from 'commander';
 import { registerBoards } from './boards.js';
+import { registerConsole } from './console.js';
 import { registerRun } from './run.js';
 import { registerImageTools } from './image-tools.js';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
   registerBoards(program);
+  registerConsole(program);
   registerImageTools(program);
 }
