@@ -111,6 +111,17 @@ describe('STM32F411 oscillators and PLL in virtual time', () => {
     expect(t.rcc.cyclesFor(1e-3)).toBe(96_000);
   });
 
+  it('integrates virtual seconds over HCLK changes (16 MHz HSI, then the 96 MHz PLL)', () => {
+    const t = build();
+    t.advance(HSI / 1000); // 1 ms at 16 MHz
+    expect(t.rcc.secondsAt()).toBeCloseTo(1e-3, 12);
+    nucleoClockSetup(t); // 1 µs + 75 µs at 16 MHz
+    const switched = t.clock.cycles;
+    expect(t.rcc.secondsAt()).toBeCloseTo(switched / HSI, 12);
+    t.advance(96_000_000 / 10); // 100 ms at 96 MHz
+    expect(t.rcc.secondsAt()).toBeCloseTo(switched / HSI + 0.1, 12);
+  });
+
   it('keeps the clock that drives SYSCLK running (HSION/PLLON cannot be cleared while in use)', () => {
     const t = build();
     t.wr(0x00, t.rd(0x00) & ~CR.HSION);

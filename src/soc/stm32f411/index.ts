@@ -134,6 +134,8 @@ export interface Stm32f411Instance extends SocInstance {
   readonly flashStorage: Storage;
   readonly sram: Storage;
   readonly systemMemory: Storage;
+  /** Virtual seconds since power-on, integrated over HCLK changes (one scheduler cycle = one HCLK cycle). */
+  virtualSeconds(): number;
   /**
    * SYSCFG_MEMRMP hook: what appears at address 0. Only the boot-time mapping is supported today
    * (a runtime change needs a bus remap + CPU decode-cache flush; logged, see docs/stm32f411.md).
@@ -230,6 +232,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
       for (const d of resettable) d.reset();
       rcc.reset(cause);
     },
+    virtualSeconds: () => rcc.secondsAt(),
     remapMemory(mode: BootMode) {
       if (mode !== opts.boot) log.warn(`stm32f411: memory remap to ${mode} at run time is not supported yet; address 0 stays ${opts.boot}`);
     },

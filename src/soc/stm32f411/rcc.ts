@@ -125,6 +125,9 @@ export class Stm32Rcc {
   private readonly clockListeners: (() => void)[] = [];
   private readonly resetListeners: ((bus: RccBusName, bit: number) => void)[] = [];
   private readonly oscillators: Oscillator[];
+  /** Virtual seconds at `anchorCycles`, the cycle count of the last HCLK change. */
+  private anchorSeconds = 0;
+  private anchorCycles = 0;
 
   constructor(private readonly o: RccOptions) {
     const S = o.scheduler;
@@ -192,6 +195,14 @@ export class Stm32Rcc {
   /** Is the peripheral's clock enabled (xxxENR bit)? */
   isEnabled(busName: RccBusName, bit: number): boolean {
     return ((this.regs.get(ENR_NAME[busName]) >>> bit) & 1) === 1;
+  }
+
+  /**
+   * Virtual time in seconds at cycle count `cycles` (default now): cycles are HCLK cycles, so this
+   * integrates over every HCLK change (the machine's fixed `cpuHz` is only right until the PLL starts).
+   */
+  secondsAt(cycles: number = this.o.scheduler.now): number {
+    return this.anchorSeconds + (cycles - this.anchorCycles) / this.live.hclk;
   }
 
   /** Virtual-time cycles (HCLK cycles) for a delay in seconds, at the current HCLK; at least 1. */
@@ -306,6 +317,11 @@ export class Stm32Rcc {
     const t = this.compute();
     this.current = t;
     const l = this.live;
+    if (t.hclk !== l.hclk) {
+      const now = this.o.scheduler.now;
+      this.anchorSeconds = this.secondsAt(now);
+      this.anchorCycles = now;
+    }
     let changed = false;
     for (const k of Object.keys(t) as (keyof ClockTree)[]) {
       if (l[k] !== t[k]) {
