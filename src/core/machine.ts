@@ -168,7 +168,7 @@ export class Machine {
 
   /**
    * Runs until a stop reason, yielding to the host event loop between slices (so UART input, signals
-   * and sockets are served). `realtimeHz`, when given, paces virtual time to the wall clock.
+   * and sockets are served). `realtime` paces virtual time to the wall clock (never ahead of it).
    * `idleWait` is awaited when the CPU sleeps with nothing scheduled (e.g. waiting for host input);
    * without it such a state ends the run with 'halt'.
    */
@@ -176,6 +176,8 @@ export class Machine {
     const end = this.beginRun(opts);
     const wallStart = performance.now();
     const cycleStart = this.cpu.cycles;
+    // Virtual milliseconds ahead of the wall clock since the run began (realtime pacing only).
+    const ahead = () => ((this.cpu.cycles - cycleStart) / this.board.cpuHz) * 1000 - (performance.now() - wallStart);
     for (;;) {
       const sliceEnd = Math.min(end, this.cpu.cycles + this.board.cpuHz / 100);
       const r = this.slice(end, sliceEnd);
@@ -185,13 +187,12 @@ export class Machine {
           this.cpu.stopReason = null;
           continue;
         }
+        // Paced runs never end ahead of the wall clock: the last slice is waited out too.
+        if (opts.realtime && ahead() > 0) await sleepMs(ahead());
         return r;
       }
-      if (opts.realtime) {
-        const ahead = (this.cpu.cycles - cycleStart) / this.board.cpuHz * 1000 - (performance.now() - wallStart);
-        if (ahead > 1) await new Promise((res) => setTimeout(res, ahead));
-        else await new Promise((res) => setImmediate(res));
-      } else await new Promise((res) => setImmediate(res));
+      if (opts.realtime && ahead() > 1) await sleepMs(ahead());
+      else await new Promise((res) => setImmediate(res));
     }
   }
 
@@ -236,6 +237,11 @@ export class Machine {
   private result(reason: StopReason): RunResult {
     return { reason, exitCode: this.cpu.exitCode, cycles: this.cpu.cycles, instructions: this.cpu.instructions };
   }
+}
+
+/** Timer resolution is whole milliseconds; round up so a wait never ends early. */
+function sleepMs(ms: number): Promise<void> {
+  return new Promise((res) => setTimeout(res, Math.ceil(ms)));
 }
 
 export function createMachine(opts: MachineOptions): Machine {
