@@ -305,3 +305,25 @@ describe('CNT written above ARR', () => {
     expect(tim.read(SR, 4) & TIM_SR.UIF).toBe(TIM_SR.UIF);
   });
 });
+
+describe('TIM1 repetition counter', () => {
+  it('RCR = 2: an update (UIF, IRQ 25) every third overflow', () => {
+    const { tim, irqs, runTo, at } = timer('tim1');
+    tim.write(ARR, 4, 9);
+    tim.write(0x30, 4, 2); // RCR
+    tim.write(EGR, 4, 1); // loads RCR
+    tim.write(SR, 4, 0);
+    tim.write(DIER, 4, 1);
+    tim.write(CR1, 4, TIM_CR1.CEN);
+    expect(at(25)).toBe(5);
+    expect(tim.read(SR, 4) & TIM_SR.UIF).toBe(0);
+    runTo(30);
+    expect(irqs.rises).toEqual([[25, 30]]);
+    tim.write(SR, 4, 0);
+    runTo(65);
+    expect(irqs.rises).toEqual([
+      [25, 30],
+      [25, 60],
+    ]);
+  });
+});

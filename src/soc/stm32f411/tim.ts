@@ -19,7 +19,8 @@
  * counter with ARR=0 is blocked; CNT written above ARR counts on to the end of its range (up) and wraps.
  * PWM mode 1: OCxREF high while CNT < CCRx counting up, while CNT ≤ CCRx counting down (mode 2 inverted);
  * CCxP inverts the output; CCxE (and BDTR.MOE on TIM1) enables it. Not modelled: slave/master modes,
- * input capture, the repetition counter, dead time and complementary outputs, DMA bursts (stored only).
+ * input capture, dead time and complementary outputs, DMA bursts (stored only). TIM1's repetition counter
+ * is: RCR is preloaded, and UIF/shadow loads/OPM stop happen on every (RCR+1)-th overflow.
  * Clock changes are noticed at the next register access or event (the counter is re-based then).
  */
 import type { DriveLevel } from '../../core/pins.js';
@@ -106,6 +107,9 @@ export class Timer {
   private arrShadow: number;
   private pscShadow = 0;
   private readonly ccrShadow = [0, 0, 0, 0];
+  /** TIM1 repetition counter: RCR shadow, and overflows left before the next UEV. */
+  private rcrShadow = 0;
+  private repLeft = 0;
   /** OCxREF state of the stateful compare modes (frozen, active/inactive on match, toggle). */
   private readonly ocState = [false, false, false, false];
   private readonly sinks: (((level: DriveLevel) => void) | null)[] = [null, null, null, null];
@@ -183,6 +187,8 @@ export class Timer {
     this.arrShadow = this.max;
     this.pscShadow = 0;
     this.ccrShadow.fill(0);
+    this.rcrShadow = 0;
+    this.repLeft = 0;
     this.ocState.fill(false);
     this.cpt = this.computeCpt();
     this.update();
@@ -300,6 +306,8 @@ export class Timer {
   /** A UEV would change something (so each UEV must be processed at its own time). */
   private uevChangesState(): boolean {
     const cr1 = this.regs.get('CR1');
+    // With a repetition count every overflow must be counted (only the last one is an UEV).
+    if (this.repLeft > 0 || this.rcrShadow > 0 || this.regs.get('RCR') !== this.rcrShadow) return true;
     if (cr1 & TIM_CR1.OPM) return true;
     if (cr1 & TIM_CR1.UDIS) return false;
     if (this.regs.get('PSC') !== this.pscShadow) return true;
@@ -315,6 +323,8 @@ export class Timer {
     this.pscShadow = this.regs.get('PSC');
     this.arrShadow = this.regs.get('ARR');
     for (let i = 0; i < 4; i++) this.ccrShadow[i] = this.regs.get(`CCR${i + 1}`);
+    this.rcrShadow = this.regs.get('RCR');
+    this.repLeft = this.rcrShadow;
   }
 
   /** Re-bases the counter at time t keeping its value (after a change of ARR, PSC, mode or clock). */
@@ -361,19 +371,34 @@ export class Timer {
       const step = ue <= b && this.uevChangesState();
       const end = step ? ue : b;
       this.applyMatches(a, end);
-      if (ue <= end && !(this.regs.get('CR1') & TIM_CR1.UDIS)) this.regs.setBits('SR', TIM_SR.UIF, true);
-      if (!step) break;
+      if (!step) {
+        if (ue <= end && !(this.regs.get('CR1') & TIM_CR1.UDIS)) this.regs.setBits('SR', TIM_SR.UIF, true);
+        break;
+      }
       this.updateEvent(this.timeOfU(ue), res);
       if (!this.running) break;
     }
     this.lastSync = Math.max(this.lastSync, t);
   }
 
-  /** A UEV that changes state, at time t, at UEV residue `res` (0, or ARR at the center-aligned top). */
+  /**
+   * An overflow/underflow processed at its own time t (residue `res`: 0, or ARR at the center-aligned top):
+   * an UEV unless the repetition counter still runs (TIM1 RCR: one UEV every RCR+1 overflows).
+   */
   private updateEvent(t: number, res: number): void {
     const cr1 = this.regs.get('CR1');
     const top = res !== 0;
-    if (!(cr1 & TIM_CR1.UDIS)) this.loadShadows();
+    if (this.repLeft > 0) {
+      this.repLeft--;
+      this.baseTime = t;
+      this.lastSync = t;
+      this.basePhase = top ? this.arrShadow : 0;
+      return;
+    }
+    if (!(cr1 & TIM_CR1.UDIS)) {
+      this.regs.setBits('SR', TIM_SR.UIF, true);
+      this.loadShadows();
+    }
     this.cpt = this.computeCpt();
     this.baseTime = t;
     this.lastSync = t;
