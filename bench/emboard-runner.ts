@@ -1,5 +1,6 @@
 /** Runs one ELF on mps2-an386 in-process and times start-up and the execute phase separately. */
 import { readFileSync } from 'node:fs';
+import type { EngineKind } from '../src/cpu/armv7m/cpu.js';
 import { Machine } from '../src/core/machine.js';
 import { loadImageBytes } from '../src/image/load.js';
 
@@ -9,11 +10,12 @@ export interface BenchRun {
   instructions: number;
   reason: string;
   output: string;
+  cycles: number;
 }
 
-export function runElfForBench(path: string, board = 'mps2-an386'): BenchRun {
+export function runElfForBench(path: string, engine: EngineKind = 'interp', board = 'mps2-an386'): BenchRun {
   const t0 = performance.now();
-  const m = new Machine({ board });
+  const m = new Machine({ board, engine });
   m.cpu.semihosting = {
     // Exit-only semihosting, enough for the benchmarks' SYS_EXIT.
     call(cpu) {
@@ -33,6 +35,7 @@ export function runElfForBench(path: string, board = 'mps2-an386'): BenchRun {
     execMs: t2 - t1,
     instructions: r.instructions,
     reason: r.reason,
+    cycles: r.cycles,
     output: Buffer.from(chunks).toString('latin1'),
   };
 }
