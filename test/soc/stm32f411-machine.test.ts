@@ -80,6 +80,9 @@ describe('NUCLEO_F411RE machine', () => {
     expect(dma[0]).toContain('0x40026010');
     expect(lines.some((l) => l.includes('USB_OTG_FS'))).toBe(true);
     expect(faults(() => m.bus.read32(0x4000_1000))).toBe(true); // reserved space between windows
+    expect(m.bus.read32(0x4002_3890)).toBe(0); // a reserved RCC offset: 0, warned once
+    m.bus.read32(0x4002_3890);
+    expect(lines.filter((l) => l.includes('rcc: access to reserved offset 0x90'))).toHaveLength(1);
   });
 
   it('maps the peripheral bit-band alias: a word write at 0x42470040 sets RCC_CR.HSEON', () => {

@@ -27,6 +27,7 @@ import type { IrqLine } from '../../core/irq.js';
 import type { Logger } from '../../core/logger.js';
 import { RegisterBank } from '../../core/registers.js';
 import type { ScheduledEvent, Scheduler } from '../../core/scheduler.js';
+import { warnUnmapped } from './device-context.js';
 
 export const FLASH_BASE = 0x0800_0000;
 export const FLASH_SIZE = 512 * 1024;
@@ -132,7 +133,7 @@ export class Stm32Flash {
       { name: 'SR', offset: 0x0c, writable: 0, w1c: 0x0000_01f3, write: () => this.updateIrq() },
       { name: 'CR', offset: 0x10, reset: CR.LOCK, writable: 0x8301_037f, write: (v, old) => this.writeCr(v, old) },
       { name: 'OPTCR', offset: 0x14, reset: OPTCR_FACTORY, writable: 0x80ff_ffef, write: (v, old) => this.writeOptcr(v, old) },
-    ]);
+    ], { onUnmapped: warnUnmapped(o.log, 'flash') });
   }
 
   /** Called with the storage offset and length of every erase/program (to persist the flash later). */

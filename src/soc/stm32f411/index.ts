@@ -152,7 +152,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   if (ctx.cpuHz !== HSI_RESET_HZ) log.warn(`stm32f411: board cpuHz ${ctx.cpuHz} differs from the HSI (${HSI_RESET_HZ} Hz) the chip resets to`);
 
   // Power and clocks first: everything else converts time with the RCC's HCLK.
-  const pwr = new Stm32Pwr();
+  const pwr = new Stm32Pwr(log.child({ dev: 'pwr' }));
   const rcc = new Stm32Rcc({
     scheduler,
     log: log.child({ dev: 'rcc' }),
@@ -189,7 +189,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   });
   const fl = flash;
   bus.addMmio('option-bytes', OPTION_BYTES_BASE, 16, optionBytesView(() => fl.optionBytes));
-  const dbgmcu = createDbgmcu();
+  const dbgmcu = createDbgmcu(log.child({ dev: 'dbgmcu' }));
   bus.addMmio('DBGMCU', DBGMCU_BASE, 0x400, dbgmcu);
 
   // Peripherals.

@@ -130,13 +130,13 @@ export function wireGpio(
     const portPins = createPins(`P${port}`, 16, now);
     portPins.forEach((p) => pins.set(p.name, p));
     byCode[code] = portPins;
-    const g = new GpioPort(port, portPins);
+    const g = new GpioPort(port, portPins, ctx.log);
     ports.set(port, g);
     bus.addMmio(`GPIO${port}`, base, 0x400, clockGated(g.regs, rcc, 'AHB1', GPIO_ENABLE_BIT[port]!, `GPIO${port}`, ctx.log));
   }
   const exti = new Exti(ctx);
   bus.addMmio('EXTI', EXTI_BASE, 0x400, exti.regs);
-  const syscfg = new Syscfg(exti, byCode, bootMode);
+  const syscfg = new Syscfg(exti, byCode, bootMode, ctx.log);
   syscfg.onRemap = onRemap;
   bus.addMmio('SYSCFG', SYSCFG_BASE, 0x400, clockGated(syscfg.regs, rcc, 'APB2', 14, 'SYSCFG', ctx.log));
 

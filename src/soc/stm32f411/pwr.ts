@@ -4,7 +4,9 @@
  * The regulator is always "ready": VOSRDY reads 1 (we do not model the scale transition time).
  * Standby/stop entry and wake-up flags are not modelled beyond storage; CWUF/CSBF clear WUF/SBF.
  */
+import type { Logger } from '../../core/logger.js';
 import { RegisterBank } from '../../core/registers.js';
+import { warnUnmapped } from './device-context.js';
 
 export const PWR_BASE = 0x4000_7000;
 export const PWR_CR_DBP = 1 << 8;
@@ -13,7 +15,8 @@ export const PWR_CSR_VOSRDY = 1 << 14;
 export class Stm32Pwr {
   readonly regs: RegisterBank;
 
-  constructor() {
+  /** `log` receives accesses to reserved offsets (once each). */
+  constructor(log?: Logger) {
     this.regs = new RegisterBank('PWR', [
       // Reset 0x00008000: VOS = 10 (scale 2). CWUF (bit 2) and CSBF (bit 3) are write-1 actions that read 0.
       {
@@ -31,7 +34,7 @@ export class Stm32Pwr {
         },
       },
       { name: 'CSR', offset: 0x04, reset: PWR_CSR_VOSRDY, writable: (1 << 8) | (1 << 9) },
-    ]);
+    ], { onUnmapped: warnUnmapped(log, 'pwr') });
   }
 
   /** PWR_CR.DBP: the RTC, RTC backup registers and RCC_BDCR are writable. */

@@ -16,6 +16,7 @@ import type { Logger } from '../../core/logger.js';
 import { RegisterBank } from '../../core/registers.js';
 import type { ScheduledEvent, Scheduler } from '../../core/scheduler.js';
 import type { ResetCause } from '../../core/soc.js';
+import { warnUnmapped } from './device-context.js';
 import { computeClocks, HSI_HZ, type ClockTree, type Stm32Clocks } from './clocks.js';
 
 export type { Stm32Clocks } from './clocks.js';
@@ -153,7 +154,7 @@ export class Stm32Rcc {
       { name: 'SSCGR', offset: 0x80, reset: 0, writable: 0xcfff_ffff },
       { name: 'PLLI2SCFGR', offset: 0x84, reset: 0x2400_3010, writable: 0x7000_7fff, write: () => this.update() },
       { name: 'DCKCFGR', offset: 0x8c, reset: 0, writable: 0x0100_0000, write: () => this.update() },
-    ]);
+    ], { onUnmapped: warnUnmapped(o.log, 'rcc') });
     const cr = () => this.regs.get('CR');
     const pllInputReady = () => (this.regs.get('PLLCFGR') & (1 << 22) ? (cr() & CR.HSERDY) !== 0 : (cr() & CR.HSIRDY) !== 0);
     this.oscillators = [

@@ -11,7 +11,9 @@
  * the top of SRAM and whose every handler is a two-instruction loop `wfi; b <wfi>`, so booting with BOOT0
  * parks the core asleep. A later step replaces it with our DFU bootloader.
  */
+import type { Logger } from '../../core/logger.js';
 import { RegisterBank } from '../../core/registers.js';
+import { warnUnmapped } from './device-context.js';
 import { OPTCR } from './flash.js';
 
 export const SYSTEM_MEMORY_BASE = 0x1fff_0000;
@@ -85,11 +87,11 @@ export function optionBytesView(options: () => number): RegisterBank {
 }
 
 /** DBGMCU: the device ID code and the debug freeze/low-power bits (stored, no effect on peripherals yet). */
-export function createDbgmcu(): RegisterBank {
+export function createDbgmcu(log?: Logger): RegisterBank {
   return new RegisterBank('DBGMCU', [
     { name: 'IDCODE', offset: 0x00, reset: DBGMCU_IDCODE, writable: 0 },
     { name: 'CR', offset: 0x04, writable: 0x0000_00e7 },
     { name: 'APB1_FZ', offset: 0x08, writable: 0x00e0_1c0f },
     { name: 'APB2_FZ', offset: 0x0c, writable: 0x0007_0001 },
-  ]);
+  ], { onUnmapped: warnUnmapped(log, 'dbgmcu') });
 }
