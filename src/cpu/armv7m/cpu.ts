@@ -192,7 +192,21 @@ export class CortexM4 {
     // `sleeping` is tested every iteration because WFI/WFE set it from inside an instruction.
     while (this.cycles < this.runUntil && this.instructions < this.instructionLimit && !this.sleeping) {
       if (this.irqCheck && this.serviceIrqCheck()) return;
-      this.step();
+      // step() by hand for the common case (no IT state, no MPU fetch check, decode cached): one lookup, one call.
+      const pc = this.pc;
+      const off = (pc - this.codeBase) >>> 0;
+      const d = off < this.codeSize ? this.codeCache[off >>> 1] : undefined;
+      if (d === undefined || this.itstate !== 0 || this.fetchCheck !== null) {
+        this.step();
+        continue;
+      }
+      this.nextPc = (pc + d.size) >>> 0;
+      this.r[15] = pc + 4;
+      this.inIT = false;
+      d.exec(this, d);
+      this.cycles += d.cycles;
+      this.instructions++;
+      this.pc = this.nextPc;
     }
   }
 
