@@ -233,11 +233,10 @@ export class Stm32Rcc {
 
   private writeCr(v: number, old: number): void {
     const sws = (this.regs.get('CFGR') >>> 2) & 3;
-    const pllOn = (old & CR.PLLRDY) !== 0;
     const pllSrcHse = (this.regs.get('PLLCFGR') & (1 << 22)) !== 0;
     // A clock in use (directly, or through the PLL feeding SYSCLK) cannot be stopped (RM0383 §6.3.1).
-    if (!(v & CR.HSION) && (sws === 0 || (pllOn && !pllSrcHse))) v |= CR.HSION;
-    if (!(v & CR.HSEON) && old & CR.HSEON && (sws === 1 || (pllOn && pllSrcHse && sws === 2))) v |= CR.HSEON;
+    if (!(v & CR.HSION) && (sws === 0 || (sws === 2 && !pllSrcHse))) v |= CR.HSION;
+    if (!(v & CR.HSEON) && old & CR.HSEON && (sws === 1 || (sws === 2 && pllSrcHse))) v |= CR.HSEON;
     if (!(v & CR.PLLON) && sws === 2) v |= CR.PLLON;
     // HSEBYP can only be written while the HSE is off.
     if (old & CR.HSEON) v = (v & ~CR.HSEBYP) | (old & CR.HSEBYP);
