@@ -146,10 +146,14 @@ export class Machine {
     this.cpu.reset();
   }
 
+  /** Called by `stop()` so that a host-side wait (runAsync's `idleWait`) can end at once. */
+  onStopRequested: (() => void) | null = null;
+
   /** Asks a running loop to stop at the next batch boundary (from a signal handler or another task). */
   stop(reason: StopReason = 'user'): void {
     this.stopRequested = reason;
     this.cpu.runUntil = 0;
+    this.onStopRequested?.();
   }
 
   /** Virtual time in seconds. */
