@@ -70,3 +70,20 @@ export function endsBlock(raw: number, size: number): boolean {
   if ((hw1 & 0xfe00) === 0xee00 || (hw1 & 0xfe00) === 0xec00) return false; // VFP
   return false;
 }
+
+/**
+ * 16-bit encodings whose register fields are 3 bits wide (or SP): they cannot name the PC as an operand or
+ * a destination, so a block needs neither `r[15]` set before them nor a `nextPc` check after them.
+ */
+export function lowRegsOnly16(raw: number, size: number): boolean {
+  if (size !== 2) return false;
+  if (raw >>> 10 <= 0x10) return true; // shift/add/sub/mov/cmp immediate, data processing (010000)
+  const top = raw & 0xf000;
+  if (top === 0x5000 || top === 0x6000 || top === 0x7000 || top === 0x8000 || top === 0x9000) return true; // LDR/STR forms
+  if (top === 0xc000) return true; // LDM/STM (r0-r7)
+  if ((raw & 0xf800) === 0xa800) return true; // ADD Rd, SP, #imm
+  if ((raw & 0xff00) === 0xb000 || (raw & 0xff00) === 0xb200) return true; // ADD/SUB SP, extends
+  if ((raw & 0xff00) === 0xba00 && (raw & 0xc0) !== 0x80) return true; // REV, REV16, REVSH
+  if ((raw & 0xfe00) === 0xb400) return true; // PUSH (may include LR, not PC)
+  return false;
+}

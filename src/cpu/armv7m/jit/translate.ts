@@ -6,15 +6,16 @@
  * bookkeeping the interpreter does per instruction (cycles, instructions, `pc`) is summed and committed
  * only where somebody can observe it: before an instruction that may touch the system (memory, MMIO,
  * special registers — a load from SysTick or the DWT cycle counter must see the exact cycle count), on
- * every exit, and on a fault. `nextPc` and `r[15]` are set before every instruction exactly as the
- * interpreter does, and `nextPc` is compared afterwards: any change (branch, exception return, halt)
+ * every exit, and on a fault. `nextPc` is set before every instruction and `r[15]` before every one that
+ * can name the PC, exactly as the interpreter does, and `nextPc` is compared afterwards (except after 16-bit
+ * low-register instructions, which cannot write the PC): any change (branch, exception return, halt)
  * leaves the block. After a system-touching instruction the block also leaves when an interrupt check
  * is due, the core sleeps or stops, the batch end moved, the IT state or the MPU fetch check appeared, or
  * code memory was written (the remaining decodes may be stale).
  */
 import type { CortexM4 } from '../cpu.js';
 import type { DecodedInsn } from '../decoded.js';
-import { touchesSystem } from './classify.js';
+import { lowRegsOnly16, touchesSystem } from './classify.js';
 
 export type BlockFn = (cpu: CortexM4) => void;
 
@@ -54,15 +55,18 @@ export function translateBlock(addrs: readonly number[], insns: readonly Decoded
     }
     pendN.push(pn);
     pendC.push(pc);
-    lines.push(`i = ${k}; cpu.nextPc = ${next}; r[15] = ${(a + 4) | 0}; e${k}(cpu, d${k});`);
+    const low = lowRegsOnly16(d.raw, d.size);
+    lines.push(`i = ${k}; cpu.nextPc = ${next}; ${low ? '' : `r[15] = ${(a + 4) | 0}; `}e${k}(cpu, d${k});`);
     pn += 1;
     pc += d.cycles;
-    const leave = `{ ${commit(pc, pn)}cpu.pc = cpu.nextPc; return; }`;
+    // r[15] skipped before a low-register instruction is still left as the interpreter leaves it (a debugger may look).
+    const fixR15 = low ? `r[15] = ${(a + 4) | 0}; ` : '';
+    const leave = `{ ${commit(pc, pn)}${fixR15}cpu.pc = cpu.nextPc; return; }`;
     if (k === n - 1) {
-      lines.push(`${commit(pc, pn)}cpu.pc = cpu.nextPc;`);
+      lines.push(`${commit(pc, pn)}${fixR15}cpu.pc = cpu.nextPc;`);
       break;
     }
-    lines.push(`if (cpu.nextPc !== ${next}) ${leave}`);
+    if (!low) lines.push(`if (cpu.nextPc !== ${next}) ${leave}`);
     if (sys) {
       lines.push(
         `if (cpu.runUntil !== ru || cpu.irqCheck || cpu.sleeping || cpu.itstate !== 0 || cpu.fetchCheck !== null || cpu.codeEpoch !== ep) ${leave}`,
@@ -78,7 +82,7 @@ export function translateBlock(addrs: readonly number[], insns: readonly Decoded
     'cpu.inIT = false;',
     'try {',
     ...lines,
-    '} catch (err) { cpu.cycles += PC[i]; cpu.instructions += PN[i]; cpu.pc = A[i]; throw err; }',
+    '} catch (err) { cpu.cycles += PC[i]; cpu.instructions += PN[i]; cpu.pc = A[i]; r[15] = A[i] + 4; throw err; }',
     '};',
   ].join('\n');
   const args: unknown[] = [];
