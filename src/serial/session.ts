@@ -54,8 +54,8 @@ export class SerialSession {
 
   constructor(private readonly o: SerialSessionOptions) {
     const m = o.machine;
-    const console = m.console;
-    console.onTransmit((b) => this.tail.push(b));
+    m.console.onTransmit((b) => this.tail.push(b));
+    m.onStopRequested = () => this.wake(); // Ctrl-C (SIGINT) or a test stopping a sleeping guest
     for (const [label, spec] of o.backends) {
       const endpoint: SerialEndpoint = m.uart(label);
       const pacer = new RxPacer(endpoint, m.scheduler, m.board.cpuHz, o.baud ?? 115200, o.instant);
