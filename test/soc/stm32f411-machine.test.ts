@@ -220,6 +220,35 @@ describe('NUCLEO_F411RE timers', () => {
   });
 });
 
+describe('NUCLEO_F411RE PWM on the LED', () => {
+  it('drives LD2 (PA5 = TIM2_CH1, AF1) with PWM: on for CCR1 = 250 µs of every 1 ms period', () => {
+    const m = new Machine({ board: 'NUCLEO_F411RE' });
+    const soc = m.soc as Stm32f411Instance;
+    const [ld2] = soc.devices.get('leds') as { onToggle(cb: (on: boolean, t: number) => void): void }[];
+    const edges: [boolean, number][] = [];
+    ld2!.onToggle((on, t) => edges.push([on, t]));
+    m.bus.load(0x0800_0000, programImage([0xbf30, 0xe7fd], [])); // wfi loop
+    m.reset();
+    enable(m, RCC_AHB1ENR, 1 << 0);
+    enable(m, RCC_APB1ENR, 1 << 0);
+    m.bus.write32(0x4002_0000, (m.bus.read32(0x4002_0000) & ~(3 << 10)) | (2 << 10)); // PA5 alternate function
+    m.bus.write32(0x4002_0020, 1 << 20); // AFRL: PA5 → AF1
+    m.bus.write32(0x4000_0028, 15); // PSC: 1 MHz
+    m.bus.write32(0x4000_002c, 999); // ARR: 1 ms
+    m.bus.write32(0x4000_0034, 250); // CCR1
+    m.bus.write32(0x4000_0018, 0x60); // CCMR1: OC1M = PWM mode 1
+    m.bus.write32(0x4000_0020, 1); // CCER: CC1E
+    m.bus.write32(0x4000_0014, 1); // EGR.UG
+    m.bus.write32(0x4000_0000, 1); // CR1.CEN
+    m.run({ timeoutCycles: 2.1e-3 * HSI });
+    const on = edges.filter(([o]) => o).map(([, t]) => t);
+    const off = edges.filter(([o]) => !o).map(([, t]) => t);
+    expect(on.length).toBeGreaterThanOrEqual(2);
+    expect(off[0]! - on[0]!).toBe(250e-6 * HSI);
+    expect(on[1]! - on[0]!).toBe(1e-3 * HSI);
+  });
+});
+
 describe('WeAct_F411CE machine', () => {
   it('has a 25 MHz HSE and USART1 as console', () => {
     const m = new Machine({ board: 'WeAct_F411CE' });

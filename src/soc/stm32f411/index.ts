@@ -200,8 +200,8 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   const bootCode = opts.boot === 'flash' ? 0 : opts.boot === 'system' ? 1 : 3;
   const gpio = wireGpio(bus, dctx, rcc, rawOptions, bootCode, (mode) => soc.remapMemory(mode === 1 ? 'system' : mode === 3 ? 'sram' : 'flash'));
   const usarts = wireUsarts(bus, dctx, rcc, (label) => ctx.uart(label));
-  const timers = wireTimers(bus, dctx, rcc);
-  // TODO(issue 3): timer channel → pin routing (connectTimerPins), SPI, DMA, RTC, IWDG/WWDG, CRC, ADC, I2C.
+  const timers = wireTimers(bus, dctx, rcc, gpio.ports);
+  // TODO(issue 3): SPI, DMA, RTC, IWDG/WWDG, CRC, ADC, I2C, USB OTG FS registers.
 
   const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable, ...usarts.values(), ...timers.values()];
   for (const [name, base, size] of F411_PERIPHERALS) {

@@ -15,7 +15,7 @@ import { GpioPort, STM32F411_GPIO_PORTS } from './gpio.js';
 import type { RccBusName, Stm32Rcc } from './rcc.js';
 import { Syscfg, SYSCFG_BASE } from './syscfg.js';
 import { STM32F411_USARTS, Usart } from './usart.js';
-import { STM32F411_TIMERS, Timer } from './tim.js';
+import { connectTimerPins, STM32F411_TIMERS, Timer } from './tim.js';
 import type { UartPort } from '../../core/uart-port.js';
 
 /**
@@ -195,13 +195,18 @@ const TIMER_RESET: Readonly<Record<string, string>> = {
   tim11: 'APB2:18',
 };
 
-/** Maps TIM1-5 and TIM9-11 (each timer is its own MMIO handler: it brings its counter up to date first). */
-export function wireTimers(bus: Bus, ctx: Stm32DeviceContext, rcc: Stm32Rcc): Map<string, Timer> {
+/**
+ * Maps TIM1-5 and TIM9-11 (each timer is its own MMIO handler: it brings its counter up to date first) and
+ * routes their channels to the alternate-function pins of `ports`.
+ */
+export function wireTimers(bus: Bus, ctx: Stm32DeviceContext, rcc: Stm32Rcc, ports: ReadonlyMap<string, GpioPort>): Map<string, Timer> {
+  const byLetter = Object.fromEntries(ports);
   const out = new Map<string, Timer>();
   for (const cfg of STM32F411_TIMERS) {
     const t = new Timer(ctx, cfg);
     const [busName, bit] = TIMER_RESET[cfg.name]!.split(':') as [RccBusName, string];
     bus.addMmio(cfg.name.toUpperCase(), cfg.base, 0x400, clockGated(t, rcc, busName, Number(bit), cfg.name.toUpperCase(), ctx.log));
+    connectTimerPins(t, byLetter);
     out.set(cfg.name, t);
   }
   rcc.onPeripheralReset((busName, bit) => {
