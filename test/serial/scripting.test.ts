@@ -76,7 +76,7 @@ describe('emboard run: pipes and scripting', () => {
     expect(u.stderr).toBe("emboard: --serial uart9=…: no UART 'uart9' on this board (known: uart0, uart1, uart2, uart3, uart4)\n");
     const b = emboard([ECHO, '--serial', 'uart0=tcp:70000']);
     expect(b.status).toBe(2);
-    expect(b.stderr).toMatch(/--serial tcp:70000: '70000' is not a TCP port/);
+    expect(b.stderr).toBe("emboard: --serial tcp:70000: '70000' is not a TCP port (0-65535; 0 picks a free one)\n");
     const i = emboard([ECHO, '--input', '@/nonexistent/in.txt']);
     expect(i.status).toBe(2);
     expect(i.stderr).toBe('emboard: --input @/nonexistent/in.txt: cannot read /nonexistent/in.txt (ENOENT)\n');

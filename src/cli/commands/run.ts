@@ -5,7 +5,7 @@ import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../../c
 import { runFirmware, TRACE_KINDS, type TraceKind } from '../../core/run-firmware.js';
 import { formatRegisters } from '../../cpu/armv7m/dump.js';
 import { parseAddress, parseNumber } from './parse.js';
-import { parseSerialSpec, type SerialSpec } from '../../serial/spec.js';
+import { parseSerialSpec } from '../../serial/spec.js';
 import { inputArg, unescapeArg } from '../../serial/text-arg.js';
 
 const EXIT_TIMEOUT = 124;
@@ -20,14 +20,6 @@ function parseTrace(v: string, prev: TraceKind[] = []): TraceKind[] {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-function parseSerial(v: string, prev: SerialSpec[] = []): SerialSpec[] {
-  try {
-    return [...prev, parseSerialSpec(v)];
-  } catch (e) {
-    // commander prints InvalidArgumentError as a one-line usage error (exit 2)
-    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
-  }
-}
 
 /** Last console lines, for the stderr report of a timeout or an unmet script. */
 function reportTail(tail: string): void {
@@ -49,7 +41,7 @@ export function registerRun(program: Command): void {
     .option('--timeout <ms>', 'stop after this much virtual time (exit 124)', parseNumber('--timeout'))
     .option('--max-instructions <n>', 'stop after this many instructions (exit 124)', parseNumber('--max-instructions'))
     .option('--realtime', 'pace virtual time to the wall clock')
-    .option('--serial <label=backend>', 'UART backend, repeatable: stdio (default for the console), pty, pty:PATH, tcp:[HOST:]PORT[,wait], file:PATH, none; LABEL= defaults to the console', parseSerial)
+    .option('--serial <label=backend>', 'UART backend, repeatable: stdio (default for the console), pty, pty:PATH, tcp:[HOST:]PORT[,wait], file:PATH, none; LABEL= defaults to the console', collect)
     .option('--input <text>', 'type TEXT (C escapes: \\r \\n \\xHH) or @FILE into the console at the line rate', )
     .option('--until <text>', 'stop with exit 0 as soon as the console output contains TEXT')
     .option('--expect <text>', 'wait for TEXT on the console (repeatable; pairs with --send in order)', collect)
@@ -90,7 +82,7 @@ export function registerRun(program: Command): void {
           process.on('SIGINT', () => m.stop('user'));
         },
         serial: {
-          specs: (opts.serial as SerialSpec[] | undefined) ?? [],
+          specs: ((opts.serial as string[] | undefined) ?? []).map(parseSerialSpec), // UserError: one line, exit 2
           stdio: { input: process.stdin, write: (bytes) => void process.stdout.write(bytes) },
           // Notices go to stderr; on a raw terminal a bare LF would not return the carriage.
           notice: (line) => void process.stderr.write(`${line}${process.stdin.isTTY ? '\r\n' : '\n'}`),
