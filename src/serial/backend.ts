@@ -18,6 +18,8 @@ export interface BackendContext {
   reset(): void;
   /** An input source reached EOF (pipes): ends the run when the user asked for `--exit-on-eof`. */
   eof(): void;
+  /** Resolves when the session is told to stop (quit key, SIGINT): setup waits give up then. */
+  readonly stopped: Promise<void>;
 }
 
 export interface SerialBackend {

@@ -51,11 +51,20 @@ export class SerialSession {
   private live = 0;
   private waiter: (() => void) | null = null;
   private eofSeen = false;
+  /** Set when the user or a caller stopped the session (possibly before the run started). */
+  stopRequested = false;
+  private resolveStopped: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((r) => (this.resolveStopped = r));
 
   constructor(private readonly o: SerialSessionOptions) {
     const m = o.machine;
     m.console.onTransmit((b) => this.tail.push(b));
-    m.onStopRequested = () => this.wake(); // Ctrl-C (SIGINT) or a test stopping a sleeping guest
+    m.onStopRequested = () => {
+      // Ctrl-C (SIGINT) or a test stopping a sleeping guest, or a TCP ,wait still waiting
+      this.stopRequested = true;
+      this.resolveStopped();
+      this.wake();
+    };
     for (const [label, spec] of o.backends) {
       const endpoint: SerialEndpoint = m.uart(label);
       const pacer = new RxPacer(endpoint, m.scheduler, m.board.cpuHz, o.baud ?? 115200, o.instant);
@@ -78,6 +87,7 @@ export class SerialSession {
           this.wake();
         },
         eof: () => this.onEof(),
+        stopped: this.stopped,
       };
       try {
         const b = this.create(ctx, spec);

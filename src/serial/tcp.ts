@@ -44,7 +44,7 @@ export class TcpBackend implements SerialBackend {
     this.ctx.notice(`char device listening on tcp:${this.host}:${port} (label ${this.ctx.endpoint.label})`);
     if (this.wait) {
       this.ctx.notice(`emboard: waiting for connection on tcp:${this.host}:${port} (label ${this.ctx.endpoint.label})`);
-      await new Promise<void>((resolve) => (this.firstClient = resolve));
+      await Promise.race([new Promise<void>((resolve) => (this.firstClient = resolve)), this.ctx.stopped]);
     }
   }
 

@@ -2,7 +2,7 @@
  * tcp: backend with a node client (in-process run), and --exit-on-eof with a pipe (child process).
  * Firmware: uart_echo.elf (prompt, one line in, upper-case echo, semihosting exit).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,6 +73,19 @@ describe('tcp: backend', () => {
     } finally {
       busy.close();
     }
+  });
+});
+
+describe('tcp: backend, stopping', () => {
+  it('SIGINT while ,wait still waits for a client ends the run at once (exit 0)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', '-b', 'mps2-an386', '--semihosting', ECHO, '--serial', 'tcp:0,wait'], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d.toString();
+      if (stderr.includes('waiting for connection')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(0);
   });
 });
 
