@@ -33,6 +33,11 @@ export interface MachineOptions {
 export interface RunOptions {
   /** Stop with 'timeout' after this many cycles of virtual time (from now). */
   timeoutCycles?: number;
+  /**
+   * Stop with 'timeout' after this many seconds of virtual time (from now). Unlike cycles, this follows
+   * clock changes (an STM32 switching to its PLL): the deadline is re-converted at every slice.
+   */
+  timeoutSeconds?: number;
   /** Stop with 'instruction-limit' after this many instructions (from now). */
   maxInstructions?: number;
 }
@@ -158,14 +163,21 @@ export class Machine {
 
   /** Virtual time in seconds. */
   get seconds(): number {
-    return this.cpu.cycles / this.board.cpuHz;
+    return this.soc.virtualSeconds ? this.soc.virtualSeconds() : this.cpu.cycles / this.board.cpuHz;
+  }
+
+  /** Current core clock in Hz (cycles per virtual second): the SoC's live clock tree, else the board's. */
+  get hz(): number {
+    return this.soc.currentHz ? this.soc.currentHz() : this.board.cpuHz;
   }
 
   /** Runs synchronously until a stop reason. Without limits this may not return: tests pass limits. */
   run(opts: RunOptions = {}): RunResult {
-    const end = this.beginRun(opts);
+    const limits = this.beginRun(opts);
     for (;;) {
-      const r = this.slice(end, Infinity);
+      const end = limits.end();
+      // With a deadline in seconds, slice so clock changes are seen; otherwise one long slice.
+      const r = this.slice(end, opts.timeoutSeconds !== undefined ? this.cpu.cycles + this.hz / 100 : Infinity);
       if (r !== null) return r;
     }
   }
@@ -177,14 +189,14 @@ export class Machine {
    * without it such a state ends the run with 'halt'.
    */
   async runAsync(opts: RunOptions & { realtime?: boolean; idleWait?: () => Promise<void> } = {}): Promise<RunResult> {
-    const end = this.beginRun(opts);
+    const limits = this.beginRun(opts);
     const wallStart = performance.now();
-    const cycleStart = this.cpu.cycles;
+    const secondsStart = this.seconds;
     // Virtual milliseconds ahead of the wall clock since the run began (realtime pacing only).
-    const ahead = () => ((this.cpu.cycles - cycleStart) / this.board.cpuHz) * 1000 - (performance.now() - wallStart);
+    const ahead = () => (this.seconds - secondsStart) * 1000 - (performance.now() - wallStart);
     for (;;) {
-      const sliceEnd = Math.min(end, this.cpu.cycles + this.board.cpuHz / 100);
-      const r = this.slice(end, sliceEnd);
+      const end = limits.end();
+      const r = this.slice(end, Math.min(end, this.cpu.cycles + this.hz / 100));
       if (r !== null) {
         if (r.reason === 'halt' && opts.idleWait && this.stopRequested === null) {
           await opts.idleWait();
@@ -200,11 +212,17 @@ export class Machine {
     }
   }
 
-  private beginRun(opts: RunOptions): number {
+  /** Resets the stop state and instruction budget; returns the cycle deadline, re-evaluated per slice. */
+  private beginRun(opts: RunOptions): { end(): number } {
     this.stopRequested = null;
     this.cpu.stopReason = null;
     this.cpu.instructionLimit = opts.maxInstructions !== undefined ? this.cpu.instructions + opts.maxInstructions : Infinity;
-    return opts.timeoutCycles !== undefined ? this.cpu.cycles + opts.timeoutCycles : Infinity;
+    const fixed = opts.timeoutCycles !== undefined ? this.cpu.cycles + opts.timeoutCycles : Infinity;
+    if (opts.timeoutSeconds === undefined) return { end: () => fixed };
+    const deadline = this.seconds + opts.timeoutSeconds;
+    return {
+      end: () => Math.min(fixed, this.cpu.cycles + Math.max(0, Math.ceil((deadline - this.seconds) * this.hz - 1e-6))),
+    };
   }
 
   /** Runs until `sliceEnd` (or a stop). Returns a result when the run is over, null to continue. */

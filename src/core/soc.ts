@@ -31,6 +31,13 @@ export interface SocInstance {
   readonly devices: ReadonlyMap<string, unknown>;
   /** Resets peripherals to their reset state (system reset); `cause` feeds reset flags such as RCC_CSR (default 'pin'). */
   reset(cause?: ResetCause): void;
+  /**
+   * Virtual time in seconds, for SoCs whose core clock changes at run time (scheduler cycles are core
+   * cycles, so seconds integrate over clock changes). Absent: cycles / board cpuHz.
+   */
+  virtualSeconds?(): number;
+  /** The core clock now, in Hz. Absent: the board's cpuHz. */
+  currentHz?(): number;
 }
 
 export type SocFactory = (ctx: SocContext, options: Readonly<Record<string, unknown>>) => SocInstance;

@@ -78,3 +78,29 @@ describe('Machine', () => {
     expect(unpacedMs).toBeLessThan(pacedMs);
   });
 });
+
+describe('Machine virtual time on a SoC whose clock changes', () => {
+  it('counts seconds and --timeout in the SoC clock tree, not the reset clock (STM32F411 at 96 MHz)', () => {
+    const m = new Machine({ board: 'NUCLEO_F411RE' });
+    // Firmware: vector table (SP, reset → 0x08000009) and `b .` at 0x08000008.
+    m.bus.load(0x08000000, Uint8Array.of(0x00, 0x10, 0x00, 0x20, 0x09, 0x00, 0x00, 0x08, 0xfe, 0xe7));
+    m.reset();
+    // Program the clock tree directly as firmware would: HSE bypass 8 MHz, PLL M=8 N=192 P=2 → 96 MHz.
+    const RCC = 0x40023800;
+    m.bus.write32(0x40023c00, 0x3); // FLASH_ACR latency 3
+    m.bus.write32(RCC + 0x00, m.bus.read32(RCC) | (1 << 16) | (1 << 18)); // HSEON, HSEBYP
+    m.bus.write32(RCC + 0x04, 8 | (192 << 6) | (0 << 16) | (1 << 22) | (4 << 24)); // PLLCFGR
+    m.run({ timeoutCycles: 100_000 });
+    m.bus.write32(RCC + 0x00, m.bus.read32(RCC) | (1 << 24)); // PLLON
+    m.run({ timeoutCycles: 100_000 });
+    m.bus.write32(RCC + 0x08, 2); // SW = PLL
+    expect(m.hz).toBe(96_000_000);
+    const s0 = m.seconds;
+    const c0 = m.cpu.cycles;
+    const r = m.run({ timeoutSeconds: 0.01 });
+    expect(r.reason).toBe('timeout');
+    expect(m.seconds - s0).toBeCloseTo(0.01, 6);
+    expect(m.cpu.cycles - c0).toBeGreaterThanOrEqual(960_000 - 1);
+    expect(m.cpu.cycles - c0).toBeLessThan(960_000 + 64);
+  });
+});

@@ -136,6 +136,8 @@ export interface Stm32f411Instance extends SocInstance {
   readonly systemMemory: Storage;
   /** Virtual seconds since power-on, integrated over HCLK changes (one scheduler cycle = one HCLK cycle). */
   virtualSeconds(): number;
+  /** HCLK now: the core clock that scheduler cycles count. */
+  currentHz(): number;
   /**
    * SYSCFG_MEMRMP hook: what appears at address 0. Only the boot-time mapping is supported today
    * (a runtime change needs a bus remap + CPU decode-cache flush; logged, see docs/stm32f411.md).
@@ -233,6 +235,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
       rcc.reset(cause);
     },
     virtualSeconds: () => rcc.secondsAt(),
+    currentHz: () => rcc.clocks.hclk,
     remapMemory(mode: BootMode) {
       if (mode !== opts.boot) log.warn(`stm32f411: memory remap to ${mode} at run time is not supported yet; address 0 stays ${opts.boot}`);
     },
