@@ -14,7 +14,7 @@ const CLI = join(ROOT, 'src/cli/main.ts');
 const ECHO = join(ROOT, 'test/firmware/bin/uart_echo.elf');
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 
-async function until<T>(what: string, probe: () => T | undefined | false, capMs = 20_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | false, capMs = 60_000): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = probe();

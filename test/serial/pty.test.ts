@@ -24,7 +24,7 @@ const HAVE_KOFFI = (() => {
   }
 })();
 
-async function until<T>(what: string, probe: () => T | undefined | false, capMs = 20_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | false, capMs = 60_000): Promise<T> {
   const start = Date.now();
   for (;;) {
     const v = probe();
