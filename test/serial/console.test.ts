@@ -63,7 +63,9 @@ describe('emboard console over tcp', () => {
   });
 });
 
-describe.skipIf(!has('tmux'))('emboard console on the PTY in a real terminal (tmux)', () => {
+const TMUX = has('tmux');
+
+describe.skipIf(!TMUX)(`emboard console on the PTY in a real terminal${TMUX ? '' : ' (skipped: tmux missing)'}`, () => {
   it('Ctrl-A k quits (exit 0, terminal restored); a second console re-attaches and finishes the line', async () => {
     const link = join(mkdtempSync(join(tmpdir(), 'emboard-console-')), 'ttyEMB');
     const board = emboard(['run', '-b', 'mps2-an386', '--semihosting', ECHO, '--serial', `pty:${link}`]);

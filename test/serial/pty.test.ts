@@ -64,7 +64,7 @@ function openSlave(path: string) {
   return { got: () => got, write: (s: string) => w.write(s), close: () => (r.destroy(), w.destroy()) };
 }
 
-describe.skipIf(!HAVE_KOFFI)('pty backend (koffi; Linux)', () => {
+describe.skipIf(!HAVE_KOFFI)(`pty backend (koffi; Linux)${HAVE_KOFFI ? '' : ' (skipped: koffi or Linux missing)'}`, () => {
   it('announces the slave like QEMU, makes the pty:PATH symlink, and survives a client leaving and another attaching', async () => {
     const link = join(mkdtempSync(join(tmpdir(), 'emboard-pty-')), 'ttyACM0');
     const { slave, exited, stderr } = await startWithPty(['--serial', `uart0=pty:${link}`]);
@@ -132,7 +132,7 @@ function openers(dev: string): number {
 
 const TERMS = has('tmux') && has('picocom') && has('screen') && HAVE_KOFFI;
 
-describe.skipIf(!TERMS)('real terminal programs on the PTY (tmux, picocom, screen)', () => {
+describe.skipIf(!TERMS)(`real terminal programs on the PTY${TERMS ? '' : ' (skipped: tmux, picocom, screen or koffi missing)'}`, () => {
   it('picocom types half a line and quits (Ctrl-A Ctrl-X); screen attaches to the same link, finishes the line and shows the echo', async () => {
     const link = join(mkdtempSync(join(tmpdir(), 'emboard-pty-')), 'ttyACM0');
     const { exited, slave } = await startWithPty(['--serial', `uart0=pty:${link}`]);
@@ -163,7 +163,7 @@ describe.skipIf(!TERMS)('real terminal programs on the PTY (tmux, picocom, scree
   });
 });
 
-describe.skipIf(!has('tmux'))('stdio on a real terminal (tmux): screen-style escape keys', () => {
+describe.skipIf(!has('tmux'))(`stdio on a real terminal (tmux): screen-style escape keys${has('tmux') ? '' : ' (skipped: tmux missing)'}`, () => {
   it('Ctrl-A ? shows the keys, Ctrl-A a sends Ctrl-A, Ctrl-A r resets the board, Ctrl-A k quits with 0 and restores the terminal', async () => {
     const t = tmux(`emboard-test-${process.pid}-b`);
     const cmd = `cd ${ROOT} && ${process.execPath} --import tsx ${CLI} run -b mps2-an386 --semihosting ${ECHO}; echo EXIT=$?; stty -a | grep -o -- '-\\?icanon'; sleep 600`;
