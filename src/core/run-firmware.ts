@@ -119,13 +119,12 @@ export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOut
 
   if (o.trace?.length) installTraces(machine, o.trace, o.log, image.symbols);
   o.onMachine?.(machine);
-  const hz = machine.board.cpuHz;
   try {
     await session?.open();
     // Stopped while a backend was still waiting (Ctrl-A k or SIGINT before a TCP client came): no run.
     if (session?.stopRequested) return { machine, result: { reason: 'user', exitCode: 0, cycles: machine.cpu.cycles, instructions: machine.cpu.instructions }, session };
     const result = await machine.runAsync({
-      timeoutCycles: o.timeoutMs !== undefined ? Math.round((o.timeoutMs / 1000) * hz) : undefined,
+      timeoutSeconds: o.timeoutMs !== undefined ? o.timeoutMs / 1000 : undefined,
       maxInstructions: o.maxInstructions,
       realtime: o.realtime,
       idleWait: session?.idleWait ?? o.idleWait,

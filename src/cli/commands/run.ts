@@ -29,11 +29,11 @@ function reportTail(tail: string): void {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('boot a firmware image (ELF, raw binary or Intel HEX) on a board; the console UART is stdin/stdout')
+    .description('boot a firmware image (ELF, raw binary, Intel HEX or DfuSe) on a board; the console UART is stdin/stdout')
     .argument('[file]', 'firmware file (format detected; see --format)')
     .requiredOption('-b, --board <name>', 'board to emulate (see `emboard boards`)')
     .option('--demo', "run the board's built-in demo firmware instead of a file")
-    .addOption(new Option('--format <fmt>', 'firmware format instead of detection').choices(['elf', 'ihex', 'bin']))
+    .addOption(new Option('--format <fmt>', 'firmware format instead of detection').choices(['elf', 'ihex', 'bin', 'dfu']))
     .option('--base <addr>', 'load address of a raw binary (default: the board flash base)', parseAddress)
     .option('--semihosting', 'enable ARM semihosting (guest console I/O, exit code, clock); file access needs --semihosting-root')
     .option('--semihosting-root <dir>', 'folder the guest may open/create files in through semihosting (nothing outside it)')
@@ -65,7 +65,7 @@ export function registerRun(program: Command): void {
         board: opts.board as string,
         file,
         demo: Boolean(opts.demo),
-        format: opts.format as 'elf' | 'ihex' | 'bin' | undefined,
+        format: opts.format as 'elf' | 'ihex' | 'bin' | 'dfu' | undefined,
         base: opts.base as number | undefined,
         timeoutMs: opts.timeout as number | undefined,
         maxInstructions: opts.maxInstructions as number | undefined,
