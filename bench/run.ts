@@ -147,7 +147,7 @@ const ENGINES_DOC = [
   "  one JavaScript function built with `new Function`, which calls each instruction's own executor with its",
   '  `DecodedInsn` (monomorphic call sites that V8 can inline). Cycle/instruction accounting is summed and',
   '  committed only before instructions that can observe it (memory, system) and at exits; `nextPc` is checked',
-  '  after every instruction, and after memory/system instructions the block also leaves for a pending interrupt',
+  '  after every instruction that can name the PC, and after memory/system instructions the block also leaves for a pending interrupt',
   '  check, sleep/stop, a moved batch end, the MPU fetch check or a code write. IT blocks, MPU-checked fetches,',
   '  traces, cold code and the tail of a batch whose budget is smaller than a block run in the interpreter, so',
   '  limits, faults (at the faulting instruction, the preceding ones committed) and interrupts land exactly where',
