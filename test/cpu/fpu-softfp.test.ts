@@ -437,3 +437,29 @@ describe('softfp hand-derived cases', () => {
     expect([FPSCR.IOC, FPSCR.DZC, FPSCR.OFC, FPSCR.UFC, FPSCR.IXC, FPSCR.IDC, FPSCR.FZ, FPSCR.DN, FPSCR.AHP]).toEqual([1, 2, 4, 8, 16, 128, 1 << 24, 1 << 25, 1 << 26]);
   });
 });
+
+describe('round-to-nearest fast path boundaries (normal operands)', () => {
+  const run = (f: () => number, fpscr: number) => {
+    fpst.fpscr = fpscr;
+    const r = f() >>> 0;
+    return { r, flags: fpst.fpscr & 0x9f };
+  };
+
+  it('a product just below 2^-126 that rounds up to it is tiny before rounding: UFC|IXC', () => {
+    // (1 - 2^-23) * 2^-126 (1 + 2^-23) = 2^-126 (1 - 2^-46)
+    expect(run(() => fpMul(0x3f7ffffe, 0x00800001), 0)).toEqual({ r: 0x00800000, flags: UFC | IXC });
+  });
+
+  it('with FZ, a tiny exact product of normal operands flushes to zero with UFC', () => {
+    // (1 - 2^-23) * 2^-126 = 2^-126 - 2^-149, a denormal
+    expect(run(() => fpMul(0x3f7ffffe, 0x00800000), FZ)).toEqual({ r: 0, flags: UFC });
+    expect(run(() => fpMul(0x3f7ffffe, 0x00800000), 0)).toEqual({ r: 0x007fffff, flags: 0 });
+  });
+
+  it('a sum exactly halfway between two singles rounds to even; the remainder of a fused op decides', () => {
+    // 1 + 2^-24 is a tie: to even (1.0), inexact
+    expect(run(() => fpAdd(0x3f800000, 0x33800000), 0)).toEqual({ r: 0x3f800000, flags: IXC });
+    // 1 + 3*2^-25... fused: 1*1 + 2^-24 + tiny product remainder: c + a*b with a*b = 2^-24 (1 + 2^-23)
+    expect(run(() => fpMulAdd(0x3f800000, 0x33800001, 0x3f800000), 0)).toEqual({ r: 0x3f800001, flags: IXC });
+  });
+});

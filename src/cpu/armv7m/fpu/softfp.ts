@@ -166,6 +166,36 @@ function roundS(rSign: number): number {
   return rb | sign;
 }
 
+/**
+ * Fast path for the common case, round-to-nearest with normal operands and a normal result: the double
+ * value s (with the sign of the exact remainder e) rounds correctly through Math.fround unless s lies
+ * exactly halfway between two singles (then e decides, which fround cannot see). Returns the result bits,
+ * or NO_FAST when the general path must decide (tiny/overflowing results, ties, other rounding modes).
+ * The result is exactly what roundS gives; it only skips its case analysis.
+ */
+const NO_FAST = 0x7fc00001; // a NaN pattern no fast result can have
+function roundNearestFast(s: number, e: number): number {
+  const r = Math.fround(s);
+  // Tininess is judged before rounding (as roundS does): leave anything at or below 2^-126 to it, and
+  // results that overflow to infinity.
+  const ms = s < 0 ? -s : s;
+  if (!(ms > TWO_M126) || r === Infinity || r === -Infinity) return NO_FAST;
+  if (r !== s) {
+    const other = 2 * s - r; // the other neighbour if s is a midpoint
+    if (Math.fround(other) === other) return NO_FAST;
+    fpst.fpscr |= FPSCR.IXC;
+  } else if (e !== 0) fpst.fpscr |= FPSCR.IXC;
+  f32[0] = r;
+  return i32[0]!;
+}
+
+/** Both operands normal (not zero, denormal, infinity or NaN), and the rounding mode round-to-nearest. */
+function fastCase2(a: number, b: number): boolean {
+  const ea = (a >>> 23) & 0xff;
+  const eb = (b >>> 23) & 0xff;
+  return ea !== 0 && ea !== 0xff && eb !== 0 && eb !== 0xff && (fpst.fpscr & (3 << FPSCR.RMODE_SHIFT)) === 0;
+}
+
 /** Overflow: infinity when rounding away from zero (or to nearest), else the largest normal. `mode` is on the magnitude. */
 function overflow(sign: number, mode: number): number {
   fpst.fpscr |= FPSCR.OFC | FPSCR.IXC;
@@ -196,6 +226,16 @@ function residualSign(): number {
 
 /** FPAdd. */
 export function fpAdd(a: number, b: number): number {
+  if (fastCase2(a, b)) {
+    const x = toF(a);
+    const y = toF(b);
+    const sum = x + y;
+    if (sum !== 0) {
+      const bb = sum - x;
+      const r = roundNearestFast(sum, x - (sum - bb) + (y - bb));
+      if (r !== NO_FAST) return r;
+    }
+  }
   a = flush(a);
   b = flush(b);
   const ea = a & INF_BITS;
@@ -226,6 +266,10 @@ export function fpSub(a: number, b: number): number {
 
 /** FPMul. */
 export function fpMul(a: number, b: number): number {
+  if (fastCase2(a, b)) {
+    const r = roundNearestFast(toF(a) * toF(b), 0); // the product of two singles is exact in double
+    if (r !== NO_FAST) return r;
+  }
   a = flush(a);
   b = flush(b);
   const sign = (a ^ b) & SIGN;
@@ -295,6 +339,17 @@ export function fpSqrt(a: number): number {
  * VFMS/VFNMA/VFNMS forms are applied to the bit patterns by the caller (FPNeg flips NaN signs too).
  */
 export function fpMulAdd(c: number, a: number, b: number): number {
+  const ec = (c >>> 23) & 0xff;
+  if (ec !== 0 && ec !== 0xff && fastCase2(a, b)) {
+    const p = toF(a) * toF(b); // exact
+    const z = toF(c);
+    const sum = p + z;
+    if (sum !== 0) {
+      const bb = sum - p;
+      const r = roundNearestFast(sum, p - (sum - bb) + (z - bb));
+      if (r !== NO_FAST) return r;
+    }
+  }
   c = flush(c);
   a = flush(a);
   b = flush(b);
