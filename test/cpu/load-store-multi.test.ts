@@ -6,26 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { BusError } from '../../src/core/errors.js';
 import { disassemble } from '../../src/cpu/armv7m/decoder.js';
 import { CFSR, Exc, GuestFault } from '../../src/cpu/armv7m/faults.js';
-import { DATA_BASE, STACK_TOP, makeCpu, stepN } from '../helpers/cpu-harness.js';
+import { DATA_BASE, STACK_TOP, makeCpuWithData, stepN, thrown } from '../helpers/cpu-harness.js';
 
 const D = DATA_BASE;
 const u = (x: number): number => x >>> 0;
 
-function setup(code: number[], regs: Record<number, number> = {}, words: number[] = []) {
-  const h = makeCpu(code);
-  words.forEach((w, i) => h.bus.write32(D + 4 * i, w));
-  for (const [k, v] of Object.entries(regs)) h.cpu.r[Number(k)] = v;
-  return h;
-}
+const setup = makeCpuWithData;
 
-function thrown(f: () => void): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return null;
-}
 
 function expectUnaligned(e: unknown): void {
   expect(e).toBeInstanceOf(GuestFault);

@@ -6,28 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { BusError } from '../../src/core/errors.js';
 import { disassemble } from '../../src/cpu/armv7m/decoder.js';
 import { CFSR, Exc, GuestFault } from '../../src/cpu/armv7m/faults.js';
-import { DATA_BASE, makeCpu, stepN } from '../helpers/cpu-harness.js';
+import { DATA_BASE, makeCpu, makeCpuWithData, stepN, thrown } from '../helpers/cpu-harness.js';
 
 const D = DATA_BASE;
 
 /** Runs `code` at 0x100 with registers and data words at DATA_BASE; returns the harness. */
 function run(code: number[], regs: Record<number, number> = {}, words: number[] = [], steps = code.length) {
-  const h = makeCpu(code);
-  words.forEach((w, i) => h.bus.write32(D + 4 * i, w));
-  for (const [k, v] of Object.entries(regs)) h.cpu.r[Number(k)] = v;
+  const h = makeCpuWithData(code, regs, words);
   stepN(h.cpu, steps);
   return h;
 }
 
-/** What `cpu.step()` throws (or null). */
-function thrown(f: () => void): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return null;
-}
 
 const u = (x: number): number => x >>> 0;
 

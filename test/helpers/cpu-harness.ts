@@ -55,3 +55,21 @@ export function exec(code: readonly number[], regs: Partial<Record<number, numbe
   stepN(h.cpu, code.length);
   return h;
 }
+
+/** A core with `code` at 0x100, registers set, and `words` stored from DATA_BASE upward. */
+export function makeCpuWithData(code: readonly number[], regs: Record<number, number> = {}, words: readonly number[] = []): Harness {
+  const h = makeCpu(code);
+  words.forEach((w, i) => h.bus.write32(DATA_BASE + 4 * i, w));
+  for (const [k, v] of Object.entries(regs)) h.cpu.r[Number(k)] = v;
+  return h;
+}
+
+/** What `f` throws (a GuestFault, BusError, …), or null when it returns. */
+export function thrown(f: () => void): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return null;
+}
