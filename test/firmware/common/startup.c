@@ -1,5 +1,10 @@
 /* Vector table, reset handler (.data copy, .bss zero, FPU enable) and default handlers. */
-#include "rt.h"
+#include "cortex-m4.h"
+
+/* Number of external interrupt vectors: 32 on mps2-an386, 86 on the STM32F411 (-DNUM_IRQ=86). */
+#ifndef NUM_IRQ
+#define NUM_IRQ 32
+#endif
 
 extern uint32_t __stack_top[];
 extern uint32_t __data_load[], __data_start[], __data_end[];
@@ -30,7 +35,7 @@ __attribute__((weak)) void IRQ_Handler(unsigned irq)
     Default_Handler();
 }
 
-/* One entry point for all 32 external interrupts: the number comes from IPSR. */
+/* One entry point for all external interrupts: the number comes from IPSR. */
 static void IRQ_Dispatch(void)
 {
     IRQ_Handler((get_ipsr() & 0x1ff) - 16);
@@ -38,7 +43,7 @@ static void IRQ_Dispatch(void)
 
 typedef void (*vector_t)(void);
 
-__attribute__((section(".vectors"), used)) const vector_t vector_table[16 + 32] = {
+__attribute__((section(".vectors"), used)) const vector_t vector_table[16 + NUM_IRQ] = {
     (vector_t)__stack_top,
     Reset_Handler,
     NMI_Handler,
@@ -52,7 +57,7 @@ __attribute__((section(".vectors"), used)) const vector_t vector_table[16 + 32] 
     0,
     PendSV_Handler,
     SysTick_Handler,
-    [16 ... 47] = IRQ_Dispatch,
+    [16 ... 16 + NUM_IRQ - 1] = IRQ_Dispatch,
 };
 
 void Reset_Handler(void)
