@@ -38,6 +38,25 @@ export interface SocInstance {
   virtualSeconds?(): number;
   /** The core clock now, in Hz. Absent: the board's cpuHz. */
   currentHz?(): number;
+  /** Non-volatile memories `--flash FILE` persists (absent or empty: nothing to persist). */
+  persistentStores?(): readonly PersistentStore[];
+}
+
+/**
+ * Non-volatile memory the SoC or a board device owns (internal flash, an external SPI NOR flash) that
+ * `--flash FILE` keeps between runs. The owner calls the change listeners after every program/erase so the
+ * state file can be rewritten (atomically) without polling.
+ */
+export interface PersistentStore {
+  /** Stable name used in the state file ("flash" for internal flash, "spi-flash" for the W25Q chip). */
+  readonly name: string;
+  /** Its contents; the owner never replaces the array, so a loader may fill it before the run. */
+  readonly bytes: Uint8Array;
+  /** Size in bytes (bytes.length may be larger, e.g. Storage's slack). */
+  readonly size: number;
+  /** Erased value (0xFF for NOR flash). */
+  readonly erasedValue: number;
+  onChange(listener: (offset: number, length: number) => void): void;
 }
 
 export type SocFactory = (ctx: SocContext, options: Readonly<Record<string, unknown>>) => SocInstance;
