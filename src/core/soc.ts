@@ -56,6 +56,12 @@ export interface PersistentStore {
   readonly size: number;
   /** Erased value (0xFF for NOR flash). */
   readonly erasedValue: number;
+  /** Bus address of byte 0 when the memory is mapped (internal flash); absent for off-chip memories. */
+  readonly base?: number;
+  /** Erase granularity (offset/size from byte 0, ascending, covering `size`), for `emboard erase`/`flash`. */
+  readonly sectors?: readonly { readonly offset: number; readonly size: number }[];
+  /** Tells the owner that `bytes` were replaced from outside (state file, flash tool): drop decode caches. */
+  invalidate?(offset: number, length: number): void;
   onChange(listener: (offset: number, length: number) => void): void;
 }
 
