@@ -18,8 +18,8 @@
 import { RegionKind, type Storage } from '../../core/bus.js';
 import { UserError } from '../../core/errors.js';
 import { IrqLine } from '../../core/irq.js';
-import type { ResetCause, SocContext, SocFactory, SocInstance } from '../../core/soc.js';
-import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, Stm32Flash } from './flash.js';
+import type { PersistentStore, ResetCause, SocContext, SocFactory, SocInstance } from '../../core/soc.js';
+import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, SECTORS, Stm32Flash } from './flash.js';
 import { clockGated, makeDeviceContext, wireGpio, wireTimers, wireUsarts } from './peripherals.js';
 import { PWR_BASE, Stm32Pwr } from './pwr.js';
 import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
@@ -143,6 +143,12 @@ export interface Stm32f411Instance extends SocInstance {
    * (a runtime change needs a bus remap + CPU decode-cache flush; logged, see docs/stm32f411.md).
    */
   remapMemory(mode: BootMode): void;
+  /**
+   * What `--flash FILE` keeps: internal flash ("flash"), then any board device's store (the W25Q SPI
+   * flash pushes its "spi-flash" store with `addPersistentStore` when the board has one).
+   */
+  persistentStores(): readonly PersistentStore[];
+  addPersistentStore(store: PersistentStore): void;
 }
 
 export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f411Instance => {
@@ -190,6 +196,18 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
     timeScale: opts.flashTimeScale,
   });
   const fl = flash;
+  const persistent: PersistentStore[] = [
+    {
+      name: 'flash',
+      bytes: flashStorage.bytes,
+      size: FLASH_SIZE,
+      erasedValue: 0xff,
+      base: FLASH_BASE,
+      sectors: SECTORS,
+      onChange: (l) => fl.onContentChange(l),
+      invalidate: (offset, length) => flashStorage.invalidate(offset, length),
+    },
+  ];
   bus.addMmio('option-bytes', OPTION_BYTES_BASE, 16, optionBytesView(() => fl.optionBytes));
   const dbgmcu = createDbgmcu(log.child({ dev: 'dbgmcu' }));
   bus.addMmio('DBGMCU', DBGMCU_BASE, 0x400, dbgmcu);
@@ -234,6 +252,8 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
       for (const d of resettable) d.reset();
       rcc.reset(cause);
     },
+    persistentStores: () => persistent,
+    addPersistentStore: (store) => void persistent.push(store),
     virtualSeconds: () => rcc.secondsAt(),
     currentHz: () => rcc.clocks.hclk,
     remapMemory(mode: BootMode) {
