@@ -125,6 +125,7 @@ export class Stm32Rcc {
   private readonly live: { -readonly [K in keyof ClockTree]: number };
   private readonly clockListeners: (() => void)[] = [];
   private readonly resetListeners: ((bus: RccBusName, bit: number) => void)[] = [];
+  private readonly backupListeners: ((domainReset: boolean) => void)[] = [];
   private readonly oscillators: Oscillator[];
   /** Virtual seconds at `anchorCycles`, the cycle count of the last HCLK change. */
   private anchorSeconds = 0;
@@ -191,6 +192,14 @@ export class Stm32Rcc {
   /** Called when software sets a bit of an xxxRSTR register (the peripheral goes to its reset state). */
   onPeripheralReset(cb: (bus: RccBusName, bit: number) => void): void {
     this.resetListeners.push(cb);
+  }
+
+  /**
+   * Called after every RCC update that may change the RTC's clock (BDCR/CSR writes, LSE/LSI ready, HCLK
+   * changes), with `domainReset` true when software sets BDCR.BDRST (the RTC and its backup registers reset).
+   */
+  onBackupDomain(cb: (domainReset: boolean) => void): void {
+    this.backupListeners.push(cb);
   }
 
   /** Is the peripheral's clock enabled (xxxENR bit)? */
@@ -263,6 +272,7 @@ export class Stm32Rcc {
       if (old & 0x300) v = (v & ~0x300) | (old & 0x300);
     }
     this.regs.set('BDCR', v);
+    if (v & BDCR.BDRST && !(old & BDCR.BDRST)) for (const cb of this.backupListeners) cb(true);
     this.oscillatorsChanged('BDCR', v, old);
   }
 
@@ -329,6 +339,7 @@ export class Stm32Rcc {
         changed = true;
       }
     }
+    for (const cb of this.backupListeners) cb(false);
     if (changed) {
       this.o.log.debug(`RCC: SYSCLK ${t.sysclk} Hz, HCLK ${t.hclk}, PCLK1 ${t.pclk1}, PCLK2 ${t.pclk2}`);
       this.notify();
