@@ -145,6 +145,31 @@ export class Bus {
     this.add(new Region(name, kind, base >>> 0, size, target, offset, null, romWrite));
   }
 
+  /**
+   * Re-points the RAM/ROM alias `name` at another storage at run time (STM32 SYSCFG_MEMRMP). The old
+   * region is unmapped and retired (size 0, so a CPU still holding it looks the address up again), and
+   * its storage range is invalidated, which drops every decode cached from it through the usual
+   * code-write listeners.
+   */
+  remapAlias(name: string, target: Storage, offset: number, size: number, kind: RegionKind.RAM | RegionKind.ROM, romWrite: Region['romWrite'] = null): void {
+    const i = this.regions.findIndex((r) => r.name === name);
+    if (i < 0) throw new Error(`remapAlias: no region ${name}`);
+    const old = this.regions[i]!;
+    this.regions.splice(i, 1);
+    for (let p = Math.floor(old.base / (1 << PAGE_SHIFT)); p < Math.ceil(old.end / (1 << PAGE_SHIFT)); p++) {
+      if (this.pages[p] === old) this.pages[p] = undefined;
+      const list = this.slowPages[p];
+      if (list !== undefined) {
+        const rest = list.filter((r) => r !== old);
+        this.slowPages[p] = rest.length ? rest : undefined;
+      }
+    }
+    const oldSize = old.size;
+    (old as { size: number }).size = 0; // Region is immutable except for this retirement
+    this.add(new Region(name, kind, old.base, size, target, offset, null, romWrite));
+    old.storage?.invalidate(old.storageOffset, oldSize);
+  }
+
   addMmio(name: string, base: number, size: number, handler: MmioHandler): void {
     this.add(new Region(name, RegionKind.MMIO, base >>> 0, size, null, 0, handler, null));
   }
