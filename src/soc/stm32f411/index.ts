@@ -22,7 +22,9 @@ import type { PersistentStore, ResetCause, SocContext, SocFactory, SocInstance }
 import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, SECTORS, Stm32Flash } from './flash.js';
 import { clockGated, makeDeviceContext, wireGpio, wireTimers, wireUsarts } from './peripherals.js';
 import { PWR_BASE, Stm32Pwr } from './pwr.js';
+import { wireMiscPeripherals } from './misc-peripherals.js';
 import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
+import { wireSpiDma } from './spi-dma-wiring.js';
 import {
   createDbgmcu,
   DBGMCU_BASE,
@@ -139,8 +141,8 @@ export interface Stm32f411Instance extends SocInstance {
   /** HCLK now: the core clock that scheduler cycles count. */
   currentHz(): number;
   /**
-   * SYSCFG_MEMRMP hook: what appears at address 0. Only the boot-time mapping is supported today
-   * (a runtime change needs a bus remap + CPU decode-cache flush; logged, see docs/stm32f411.md).
+   * SYSCFG_MEMRMP hook: what appears at address 0 (flash, system memory or SRAM). Re-points the bus alias;
+   * decodes cached from the old mapping are dropped (Bus.remapAlias). A system reset restores the boot pins' choice.
    */
   remapMemory(mode: BootMode): void;
   /**
@@ -182,9 +184,16 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
     flashKiB: FLASH_SIZE / KiB,
   });
   const sram = bus.addRam('sram', SRAM_BASE, SRAM_SIZE);
-  if (opts.boot === 'flash') bus.addAlias('boot-alias', 0, flashStorage, 0, FLASH_SIZE, RegionKind.ROM, flashWrite);
-  else if (opts.boot === 'system') bus.addAlias('boot-alias', 0, systemMemory, 0, SYSTEM_PAGE_SIZE, RegionKind.ROM, sysWrite);
-  else bus.addAlias('boot-alias', 0, sram, 0, SRAM_SIZE, RegionKind.RAM);
+  // What address 0 shows: the boot pins choose at reset, SYSCFG_MEMRMP.MEM_MODE at run time.
+  const aliasOf = (mode: BootMode): [Storage, number, RegionKind.RAM | RegionKind.ROM, ((o: number, s: 1 | 2 | 4, v: number) => void) | null] =>
+    mode === 'flash' ? [flashStorage, FLASH_SIZE, RegionKind.ROM, flashWrite]
+      : mode === 'system' ? [systemMemory, SYSTEM_PAGE_SIZE, RegionKind.ROM, sysWrite]
+        : [sram, SRAM_SIZE, RegionKind.RAM, null];
+  let aliasMode: BootMode = opts.boot;
+  {
+    const [st, size, kind, write] = aliasOf(aliasMode);
+    bus.addAlias('boot-alias', 0, st, 0, size, kind, write);
+  }
 
   flash = new Stm32Flash({
     scheduler,
@@ -222,8 +231,14 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   const usarts = wireUsarts(bus, dctx, rcc, (label) => ctx.uart(label));
   const timers = wireTimers(bus, dctx, rcc, gpio.ports);
   // TODO(issue 3): SPI, DMA, RTC, IWDG/WWDG, CRC, ADC, I2C, USB OTG FS registers.
+  const misc = wireMiscPeripherals({ bus, ctx: dctx, rcc, pwr, exti: gpio.exti, options: rawOptions });
 
   const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable, ...usarts.values(), ...timers.values()];
+  // SPI1–5, DMA1/2 and the board's optional W25Q SPI flash ("spi-flash" store for --flash).
+  const spiDma = wireSpiDma(bus, dctx, rcc, gpio.ports, gpio.pins, usarts, rawOptions);
+  resettable.push(...spiDma.resettable);
+  persistent.push(...spiDma.stores);
+  for (const [k, v] of spiDma.devices) devices.set(k, v);
   for (const [name, base, size] of F411_PERIPHERALS) {
     if (bus.regionAt(base) !== undefined) continue;
     bus.addMmio(name, base, size, new UnimplementedPeripheral(name, base, log.child({ dev: name.toLowerCase() })));
@@ -238,6 +253,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   for (const [name, u] of usarts) devices.set(name, u);
   for (const [name, t] of timers) devices.set(name, t);
   for (const [k, v] of Object.entries({ exti: gpio.exti, syscfg: gpio.syscfg, pins: gpio.pins, leds: gpio.leds, buttons: gpio.buttons })) devices.set(k, v);
+  for (const [k, v] of misc.devices) devices.set(k, v);
 
   const soc: Stm32f411Instance = {
     resetVectorBase: 0,
@@ -250,6 +266,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
     systemMemory,
     reset(cause: ResetCause = 'pin') {
       for (const d of resettable) d.reset();
+      misc.reset(cause);
       rcc.reset(cause);
     },
     persistentStores: () => persistent,
@@ -257,7 +274,11 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
     virtualSeconds: () => rcc.secondsAt(),
     currentHz: () => rcc.clocks.hclk,
     remapMemory(mode: BootMode) {
-      if (mode !== opts.boot) log.warn(`stm32f411: memory remap to ${mode} at run time is not supported yet; address 0 stays ${opts.boot}`);
+      if (mode === aliasMode) return;
+      const [st, size, kind, write] = aliasOf(mode);
+      bus.remapAlias('boot-alias', st, 0, size, kind, write);
+      log.debug(`SYSCFG_MEMRMP: address 0 now shows ${mode} (was ${aliasMode})`);
+      aliasMode = mode;
     },
   };
   soc.reset('power-on');
