@@ -106,6 +106,7 @@ export class Machine {
         log: this.log.child({ soc: this.board.soc }),
         cpuHz: this.board.cpuHz,
         uart: (label) => this.uart(label),
+        requestSystemReset: (cause) => this.reset(cause),
       },
       this.board.options ?? {},
     );

@@ -19,6 +19,11 @@ export interface SocContext {
   readonly cpuHz: number;
   /** Creates (once) the port for a UART; the label is how users name it (`--serial uart0=...`). */
   uart(label: string): UartPort;
+  /**
+   * Resets the whole machine (SoC with `cause`, then the core) as a watchdog does. Call it between
+   * instructions (from a scheduler event), never from inside a register access.
+   */
+  requestSystemReset?(cause: ResetCause): void;
 }
 
 /** Why a system reset happens (the STM32 RCC_CSR flags tell firmware which one it was). */
