@@ -12,6 +12,12 @@ export class UartPort {
   private rxHead = 0;
   /** Called by the machine/model when RX data arrives so the UART can raise RXNE etc. */
   onRxAvailable: (() => void) | null = null;
+  /**
+   * True when host bytes arrive one frame apart as on a wire (the serial session's paced input): a model
+   * may then lose a byte the guest has not read in time (overrun). False (default: direct injection,
+   * `--uart-instant`): the sender is flow-controlled and bytes wait here until the model takes them.
+   */
+  rxPaced = false;
 
   constructor(readonly label: string) {}
 
