@@ -9,4 +9,6 @@ export interface SerialEndpoint {
   inject(data: Uint8Array): void;
   /** Guest → host bytes, one call per byte; returns an unsubscribe function. */
   onTransmit(listener: (byte: number) => void): () => void;
+  /** Set by the session: host bytes come one frame apart (a UART may overrun) or all at once (flow-controlled). */
+  rxPaced?: boolean;
 }

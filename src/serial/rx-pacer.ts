@@ -3,8 +3,12 @@
  * stop bits = 10 bit times at `baud`), delivered by a scheduler event, so typed input arrives as it would
  * over a wire and the run stays deterministic. `instant` hands every byte over at once.
  *
- * The device model decides what happens to a byte nobody reads (the CMSDK UART model keeps them queued in
- * its UartPort; overruns are up to the model).
+ * The endpoint is told which mode it gets (`rxPaced`): paced bytes are on a wire, and the device model
+ * may lose one the guest has not read in time (CMSDK RXOVERRUN, STM32 ORE); instant bytes wait in the port
+ * until the model takes them (flow control), so nothing overruns.
+ *
+ * The frame time follows the core clock as it is when each byte is scheduled (`hz`), so a guest that
+ * switches to its PLL still receives at the line rate in virtual seconds.
  */
 import type { ScheduledEvent, Scheduler } from '../core/scheduler.js';
 import type { SerialEndpoint } from './endpoint.js';
@@ -13,19 +17,23 @@ export class RxPacer {
   private queue: number[] = [];
   private head = 0;
   private readonly ev: ScheduledEvent;
-  readonly cyclesPerByte: number;
   /** Called when the queue has drained (after the last byte went to the endpoint). */
   onDrained: (() => void) | null = null;
 
   constructor(
     private readonly endpoint: SerialEndpoint,
     private readonly scheduler: Scheduler,
-    cpuHz: number,
-    baud: number,
+    private readonly hz: () => number,
+    private readonly baud: number,
     private readonly instant = false,
   ) {
-    this.cyclesPerByte = Math.max(1, Math.round((cpuHz * 10) / baud));
+    endpoint.rxPaced = !instant;
     this.ev = scheduler.event(`serial-rx-${endpoint.label}`, () => this.tick());
+  }
+
+  /** One frame (start + 8 data + stop bits) in core cycles at the current clock. */
+  get cyclesPerByte(): number {
+    return Math.max(1, Math.round((this.hz() * 10) / this.baud));
   }
 
   get pending(): number {

@@ -67,7 +67,7 @@ export class SerialSession {
     };
     for (const [label, spec] of o.backends) {
       const endpoint: SerialEndpoint = m.uart(label);
-      const pacer = new RxPacer(endpoint, m.scheduler, m.board.cpuHz, o.baud ?? 115200, o.instant);
+      const pacer = new RxPacer(endpoint, m.scheduler, () => m.hz, o.baud ?? 115200, o.instant);
       this.pacers.set(label, pacer);
       const ctx: BackendContext = {
         endpoint,
@@ -162,10 +162,10 @@ export class SerialSession {
         if (left === 0 || left === last) this.end('eof');
         else {
           last = left;
-          m.scheduler.schedule(ev, Math.round(m.board.cpuHz * EOF_GRACE_SECONDS));
+          m.scheduler.schedule(ev, Math.round(m.hz * EOF_GRACE_SECONDS));
         }
       });
-      m.scheduler.schedule(ev, Math.round(m.board.cpuHz * EOF_GRACE_SECONDS));
+      m.scheduler.schedule(ev, Math.round(m.hz * EOF_GRACE_SECONDS));
       this.wake();
     };
     if (pacer && pacer.pending > 0) pacer.onDrained = () => {

@@ -8,8 +8,15 @@
  *
  * Timing decision: like QEMU, a byte written to DATA leaves at once when TX is enabled (TXFULL is set and
  * cleared within the write, and the TX interrupt follows the full→empty transition); TXFULL stays set
- * while TX is disabled, and the byte goes out when TX is enabled. RX takes a byte from the host port
- * whenever RX is enabled and the buffer is empty.
+ * while TX is disabled, and the byte goes out when TX is enabled.
+ *
+ * RX: a byte is taken from the host port whenever RX is enabled and the holding register is empty. When
+ * the port's bytes are paced (`rxPaced`: one per frame time, as on a wire), a byte that arrives while
+ * RXFULL is still set overruns: STATE.RXOVERRUN is set (INTSTATUS.RXO and the overrun IRQ when
+ * CTRL.RXO_INTEN) and the new byte replaces the unread one, as QEMU's model documents for the hardware.
+ * Unpaced input (direct injection, `--uart-instant`) is flow-controlled: bytes wait in the port until DATA
+ * is read, so it never overruns. Bytes sent while RX is disabled also wait in the port (decision: a
+ * sender held off rather than bytes lost, so input piped before the guest enables RX still arrives).
  */
 import { RegisterBank } from '../../core/registers.js';
 import type { UartPort } from '../../core/uart-port.js';
@@ -55,7 +62,7 @@ export class CmsdkUart {
       { name: 'BAUDDIV', offset: 0x10, read: () => this.bauddiv, write: (_v, _o, w) => (this.bauddiv = w & 0xfffff) },
       ...id,
     ]);
-    port.onRxAvailable = () => this.pollRx();
+    port.onRxAvailable = () => this.rxArrived();
   }
 
   reset(): void {
@@ -119,6 +126,20 @@ export class CmsdkUart {
     this.state &= ~(v & (UART_INT.TXO | UART_INT.RXO));
     this.intstatus &= ~v;
     this.update();
+  }
+
+  /** Host bytes arrived: take one now, or (paced input finding RXFULL set) overrun with it. */
+  private rxArrived(): void {
+    if (this.ctrl & UART_CTRL.RX_EN && this.state & UART_STATE.RXFULL && this.port.rxPaced) {
+      const b = this.port.takeRx();
+      if (b < 0) return;
+      this.rxbuf = b;
+      this.state |= UART_STATE.RXOVERRUN;
+      if (this.ctrl & UART_CTRL.RX_INTEN) this.intstatus |= UART_INT.RX;
+      this.update();
+      return;
+    }
+    this.pollRx();
   }
 
   /** Takes one byte from the host when RX is enabled and the holding register is empty. */
