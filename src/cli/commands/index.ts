@@ -7,10 +7,12 @@ import { registerBoards } from './boards.js';
 import { registerConsole } from './console.js';
 import { registerRun } from './run.js';
 import { registerImageTools } from './image-tools.js';
+import { registerUsbServe } from './usb-serve.js';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
   registerBoards(program);
   registerConsole(program);
   registerImageTools(program);
+  registerUsbServe(program);
 }
