@@ -31,7 +31,14 @@ export class FakeDfuseDevice implements UsbDevice {
   private readonly strings = ['', 'STMicroelectronics', 'STM32  BOOTLOADER', 'FAKE00000001', FAKE_ALT0, '@Option Bytes  /0x1FFFC000/01*016 e'];
 
   /** `flash` may be shared between successive devices (a re-plugged board keeps its flash). */
-  constructor(readonly flash: Uint8Array = new Uint8Array(512 * 1024).fill(0xff)) {}
+  /**
+   * `wrongLeave`: after a leave request keep answering dfuDNBUSY (a device that does not follow the DfuSe
+   * bootloader's GETSTATUS order), which makes dfu-util poll forever — for checking the hang guard.
+   */
+  constructor(
+    readonly flash: Uint8Array = new Uint8Array(512 * 1024).fill(0xff),
+    private readonly wrongLeave = false,
+  ) {}
 
   busReset(): void {
     if (this.state === S.MANIFEST) this.detached = true;
@@ -108,6 +115,8 @@ export class FakeDfuseDevice implements UsbDevice {
           work?.();
         } else if (this.state === S.DNBUSY) {
           this.state = this.status === 0 ? S.DNLOAD_IDLE : S.dfuERROR;
+        } else if (this.state === S.MANIFEST_SYNC && this.leaving && this.wrongLeave) {
+          return this.ack(Uint8Array.of(0, 0, 0, 0, S.DNBUSY, 0), s.wLength);
         } else if (this.state === S.MANIFEST_SYNC && this.leaving) {
           this.state = S.MANIFEST;
           // The bootloader answers this status, then resets into the application.

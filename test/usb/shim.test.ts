@@ -2,13 +2,18 @@
  * The unmodified Debian dfu-util 0.11 under tools/libusb-shim (LD_PRELOAD) against `usb-serve`:
  * the committed .so rebuilds byte-identically, `--list` prints the bootloader's interfaces, a download
  * with `:leave` ends (with a hang guard), `-U` reads back, a zero file at 0x0801f000 programs zeros.
- * These run against the test's fake DfuSe device (test/usb/fake-dfuse-device.ts), served in-process.
+ * Served in-process (library wiring of `emboard usb-serve`): first a small fake DfuSe device of the test's
+ * own (protocol coverage independent of the model), then the board's real bootloader (src/usb/dfu) over the
+ * --flash state file, whose result boots; last the CLI itself.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadStores } from '../../src/core/flash-state.js';
+import { Machine } from '../../src/core/machine.js';
+import { BoardDfu } from '../../src/usb/serve/board-dfu.js';
 import { UsbServer } from '../../src/usb/serve/server.js';
 import { FakeDfuseDevice, FAKE_ALT0, FAKE_FLASH_BASE } from './fake-dfuse-device.js';
 import { hasTool, runUnderShim, SHIM_DIR, SHIM_SO } from './serve-client.js';
@@ -115,9 +120,162 @@ describe.skipIf(!HAVE_DFU_UTIL)('dfu-util 0.11 through the shim, fake DfuSe devi
     expect(flash.subarray(0x1e000, at).every((b) => b === 0xff)).toBe(true);
   });
 
+  it('the hang guard works: a device answering dfuDNBUSY after leave keeps dfu-util polling until killed', async () => {
+    const wrongSock = join(dir, 'wrong.sock');
+    const wrong = new UsbServer({ socketPath: wrongSock, plug: () => new FakeDfuseDevice(flash, true) });
+    await wrong.listen();
+    try {
+      const r = await runUnderShim('dfu-util', ['-a', '0', '-s', '0x08000000:leave', '-D', 'fw.bin'], wrongSock, dir, 3000);
+      expect(r.stdout).toContain('Submitting leave request...');
+      expect(r.stdout).not.toContain('Transitioning to dfuMANIFEST state');
+      expect(r.timedOut).toBe(true);
+    } finally {
+      await wrong.close();
+    }
+  });
+
   it('with no server, dfu-util fails cleanly with the shim naming the socket', async () => {
     const r = await runUnderShim('dfu-util', ['--list'], join(dir, 'nothing.sock'), dir);
     expect(r.code).toBe(74);
     expect(r.stderr).toContain(`libusb-shim: cannot connect to emboard usb-serve at ${join(dir, 'nothing.sock')}`);
   });
+});
+
+describe.skipIf(!HAVE_DFU_UTIL)('dfu-util 0.11 through the shim, the board\'s STM32 DFU bootloader (skipped: needs dfu-util)', () => {
+  let dir: string;
+  let sock: string;
+  let statePath: string;
+  let board: BoardDfu;
+  let server: UsbServer;
+  const left: number[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shim-f411-'));
+    sock = join(dir, 'usb.sock');
+    statePath = join(dir, 'state.bin');
+    board = new BoardDfu({ board: 'WeAct_F411CE', flashPath: statePath, debounceMs: 10 });
+    // The same wiring as `emboard usb-serve`: a fresh bootloader per plug, flash saved when it leaves.
+    server = new UsbServer({
+      socketPath: sock,
+      plug: () => board.createDevice(),
+      onDetach: (a) => {
+        left.push(a.entry.id);
+        board.flush();
+      },
+    });
+    server.attach(board.createDevice());
+    await server.listen();
+  });
+
+  afterAll(async () => {
+    await server.close();
+    board.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const dfu = (...args: string[]) => runUnderShim('dfu-util', args, sock, dir);
+
+  it('--list: Found DFU: [0483:df11] ver=2200 … the F411 bootloader\'s four alternate settings', async () => {
+    const r = await dfu('--list');
+    expect(r.code).toBe(0);
+    const found = r.stdout.split('\n').filter((l) => l.startsWith('Found DFU'));
+    expect(found).toHaveLength(4);
+    expect(found.at(-1)).toMatch(
+      /^Found DFU: \[0483:df11\] ver=2200, devnum=2, cfg=1, intf=0, path="1-1", alt=0, name="@Internal Flash {2}\/0x08000000\/04\*016Kg,01\*064Kg,03\*128Kg", serial="[0-9A-F]{12}"$/,
+    );
+    expect(found[0]).toContain('alt=3, name="@Device Feature/0xFFFF0000/01*004 e"');
+  });
+
+  it('-a 0 -s 0x08000000:leave -D hello.bin: flashed, dfuMANIFEST, exit 0 within the hang guard; the device leaves the bus', async () => {
+    copyFileSync(HELLO_BIN, join(dir, 'fw.bin'));
+    const r = await dfu('-a', '0', '-s', '0x08000000:leave', '-D', 'fw.bin');
+    expect(r.timedOut).toBe(false);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Downloading element to address = 0x08000000, size = 1824');
+    expect(r.stdout).toContain('Transitioning to dfuMANIFEST state');
+    expect(left).toHaveLength(1);
+    expect(server.bus.list()).toHaveLength(0);
+    const bin = readFileSync(HELLO_BIN);
+    const state = readFileSync(statePath);
+    expect(state.length).toBe(512 * 1024);
+    expect(state.subarray(0, bin.length).equals(bin)).toBe(true);
+    expect(state.subarray(bin.length, 16 * 1024).every((b) => b === 0xff)).toBe(true);
+  });
+
+  it('the flashed state file boots the program on the board', () => {
+    const out: number[] = [];
+    const m = new Machine({ board: 'WeAct_F411CE', semihosting: { write: (_f, bytes) => out.push(...bytes) } });
+    m.uart('usart2').onTransmit((b) => out.push(b));
+    loadStores(statePath, m.soc.persistentStores!());
+    m.reset();
+    const r = m.run({ maxInstructions: 50_000_000, timeoutSeconds: 10 });
+    expect(Buffer.from(out).toString('latin1')).toContain('hello from the STM32F411\n');
+    expect(r.reason).toBe('exit');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('-U reads the flash back identically (the next program finds the bootloader re-plugged)', async () => {
+    const bin = readFileSync(HELLO_BIN);
+    const r = await dfu('-a', '0', '-s', `0x08000000:${bin.length}`, '-U', 'up.bin');
+    expect(r.timedOut).toBe(false);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'up.bin')).equals(bin)).toBe(true);
+  });
+
+  it('a file of zeros at 0x0801f000 (the usual "erase"): the bytes become zero, the rest of sector 4 erased', async () => {
+    writeFileSync(join(dir, 'zeroes'), new Uint8Array(4096));
+    const r = await dfu('-a', '0', '-s', '0x0801f000', '-D', 'zeroes');
+    expect(r.timedOut).toBe(false);
+    expect(r.code).toBe(0);
+    board.flush();
+    const state = readFileSync(statePath);
+    expect(state.subarray(0x1f000, 0x20000).every((b) => b === 0)).toBe(true);
+    expect(state.subarray(0x10000, 0x1f000).every((b) => b === 0xff)).toBe(true);
+    // The program in sector 0 is untouched.
+    expect(state.subarray(0, 1824).equals(readFileSync(HELLO_BIN))).toBe(true);
+  });
+});
+
+describe.skipIf(!HAVE_DFU_UTIL)('emboard usb-serve CLI (skipped: needs dfu-util)', () => {
+  it('prints the export line, serves dfu-util, saves the flash and ends with --exit-on-leave', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'usb-serve-cli-'));
+    const sock = join(dir, 'usb.sock');
+    const state = join(dir, 'state.bin');
+    const root = join(import.meta.dirname, '../..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'usb-serve', '--board', 'WeAct_F411CE', '--flash', state, '--socket', sock, '--exit-on-leave'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exported = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`usb-serve printed no export line in 45 s: ${out} ${err}`)), 45_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /^export (.*)$/m.exec(out);
+          if (m) {
+            clearTimeout(t);
+            resolve(m[1]!);
+          }
+        });
+      });
+      expect(exported).toBe(`LD_PRELOAD=${SHIM_SO} EMBOARD_USB=${sock}`);
+      expect(statSync(sock).mode & 0o777).toBe(0o600);
+      copyFileSync(HELLO_BIN, join(dir, 'fw.bin'));
+      const r = await runUnderShim('dfu-util', ['-a', '0', '-s', '0x08000000:leave', '-D', 'fw.bin'], sock, dir);
+      expect(r.timedOut).toBe(false);
+      expect(r.code).toBe(0);
+      expect(r.stderr).not.toContain('libusb-shim');
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      expect(err).toContain(`emboard usb-serve: the device left DFU mode; flash saved to ${state}`);
+      expect(readFileSync(state).subarray(0, 1824).equals(readFileSync(HELLO_BIN))).toBe(true);
+      expect(() => statSync(sock)).toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -33,6 +33,8 @@ export interface UsbServerOptions {
   onActivity?: () => void;
   /** A device detached itself and left the bus. */
   onDetach?: (a: AttachedDevice) => void;
+  /** A client disconnected; `remaining` clients are still connected. */
+  onDisconnect?: (remaining: number) => void;
   log?: Logger;
 }
 
@@ -126,7 +128,7 @@ export class UsbServer {
     const drop = () => {
       for (const h of handles.values()) this.releaseAll(h);
       handles.clear();
-      this.sockets.delete(socket);
+      if (this.sockets.delete(socket)) this.opts.onDisconnect?.(this.sockets.size);
     };
     socket.on('data', (chunk: Buffer) => {
       let frames: Uint8Array[];
