@@ -5,8 +5,12 @@
 import { join } from 'node:path';
 import { disassemble } from '../cpu/armv7m/decoder.js';
 import { UserError } from './errors.js';
-import { loadImageFile } from '../image/load.js';
-import type { ImageFormat } from '../image/image.js';
+import type { FirmwareImage, ImageFormat } from '../image/image.js';
+import { applyBoardOverrides, atVirtualTime, formatMs, scheduleButtons, type BoardOverrides, type ButtonSchedule } from './board-overrides.js';
+import { openFlashState, type FlashState } from './flash-state.js';
+import { loadImageArgs, placeImages, type ImageArg } from './place-images.js';
+import type { Pin } from './pins.js';
+import { VcdWriter } from './vcd.js';
 import type { Logger } from './logger.js';
 import { Machine, type RunResult } from './machine.js';
 import type { CortexM4 } from '../cpu/armv7m/cpu.js';
@@ -25,6 +29,20 @@ export interface RunFirmwareOptions {
   board: string;
   /** Firmware file; omitted with `demo`. */
   file?: string;
+  /** Several images (`FILE[@ADDR]`), placed together; used instead of `file`. */
+  images?: readonly ImageArg[];
+  /** `--flash FILE`: the board's persistent memories (src/core/flash-state.ts). */
+  flashState?: string;
+  /** Host milliseconds between a flash change and its save to the state file (default 200). */
+  flashSaveDelayMs?: number;
+  /** `--boot0`, `--hse`, `--spi-flash`. */
+  boardOverrides?: BoardOverrides;
+  /** `--button NAME=pressed@T,released@T` schedules. */
+  buttons?: readonly ButtonSchedule[];
+  /** `--vcd FILE`: every GPIO pin change with its virtual time. */
+  vcd?: string;
+  /** `--reset-after MS`: a reset-pin (NRST) system reset at this virtual time. */
+  resetAfterMs?: number;
   /** Run the board's built-in demo firmware. */
   demo?: boolean;
   format?: ImageFormat;
@@ -75,7 +93,7 @@ export interface RunFirmwareOutcome {
 
 export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOutcome> {
   const machine = new Machine({
-    board: o.board,
+    board: o.boardOverrides ? applyBoardOverrides(o.board, o.boardOverrides) : o.board,
     log: o.log,
     semihosting:
       o.semihosting || o.demo
@@ -87,15 +105,42 @@ export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOut
           }
         : undefined,
   });
-  let path = o.file;
+  // Nothing below writes the state file until every argument has been checked and placed.
+  const state: FlashState | null = o.flashState !== undefined ? openFlashState(o.flashState, machine.soc, { log: o.log, debounceMs: o.flashSaveDelayMs }) : null;
+  let args: readonly ImageArg[] = o.images ?? (o.file !== undefined ? [{ path: o.file }] : []);
   if (o.demo) {
     if (!machine.board.demo) throw new UserError(`board ${machine.board.name} has no built-in demo firmware`);
-    path = join(machine.board.dir, machine.board.demo);
+    args = [{ path: join(machine.board.dir, machine.board.demo) }];
   }
-  if (path === undefined) throw new UserError('no firmware file given (or use --demo)');
-  const image = loadImageFile(path, { format: o.format, base: o.base ?? machine.board.flashBase ?? 0 });
-  machine.loadImage(image);
+  if (args.length === 0 && (state === null || state.created)) {
+    throw new UserError(state ? `no firmware file given and ${state.path} does not exist yet` : 'no firmware file given (or use --demo)');
+  }
+  const images = loadImageArgs(machine, args, { format: o.format, base: o.base });
+  const placed = placeImages(machine, images);
+  const image: FirmwareImage | undefined = images.find((i) => i.symbols) ?? images[0];
+  if (o.buttons?.length) scheduleButtons(machine, o.buttons); // checks the names before any write
+  const pins = o.vcd !== undefined || o.log.isLevelEnabled('info') ? boardPins(machine) : [];
+  if (o.vcd !== undefined && pins.length === 0) throw new UserError(`--vcd: board ${machine.board.name} has no GPIO pins to record`);
+  const vcd = o.vcd !== undefined ? new VcdWriter(o.vcd, { top: machine.board.name, groups: pinGroups(pins), aliases: pinAliases(machine), seconds: () => machine.seconds }) : null;
+  if (state) {
+    if (images.length > 0 || state.missing.length > 0) {
+      state.markAllDirty();
+      for (const [name, sectors] of placed.erased) if (sectors.length) o.log.info(`${state.path}: ${name} sectors ${sectors.join(', ')} erased and programmed from the image`);
+    }
+    state.flush();
+    state.watch();
+  }
+  if (o.log.isLevelEnabled('info')) {
+    const pl = o.log.child({ pins: true });
+    for (const p of pins) p.onChange((level) => pl.info(`${p.name} ${level ? 1 : 0} at ${formatMs(machine.seconds)}`));
+  }
   machine.reset();
+  if (o.resetAfterMs !== undefined) {
+    atVirtualTime(machine, o.resetAfterMs / 1000, 'reset-after', () => {
+      o.log.info(`reset (NRST) at ${formatMs(machine.seconds)}`);
+      machine.reset('pin');
+    });
+  }
 
   // Console: batch bytes and hand them over once per slice (writing per byte would dominate run time).
   let pending: number[] = [];
@@ -117,7 +162,7 @@ export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOut
   }
   const flushTimer = setInterval(flush, 20);
 
-  if (o.trace?.length) installTraces(machine, o.trace, o.log, image.symbols);
+  if (o.trace?.length) installTraces(machine, o.trace, o.log, image?.symbols);
   o.onMachine?.(machine);
   try {
     await session?.open();
@@ -133,8 +178,36 @@ export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOut
   } finally {
     clearInterval(flushTimer);
     flush();
+    vcd?.close();
     await session?.close();
+    state?.close();
   }
+}
+
+/** Every GPIO pin of the board (the SoC's `pins` device), in port order. */
+function boardPins(m: Machine): Pin[] {
+  const pins = m.soc.devices.get('pins') as ReadonlyMap<string, Pin> | undefined;
+  return pins ? [...pins.values()] : [];
+}
+
+/** Pins grouped by port for the VCD scopes: PA0..PA15 → GPIOA. */
+function pinGroups(pins: readonly Pin[]): { scope: string; pins: Pin[] }[] {
+  const groups = new Map<string, Pin[]>();
+  for (const p of pins) {
+    const port = /^P([A-Z])\d+$/.exec(p.name)?.[1];
+    const scope = port ? `GPIO${port}` : 'pins';
+    let g = groups.get(scope);
+    if (g === undefined) groups.set(scope, (g = []));
+    g.push(p);
+  }
+  return [...groups].map(([scope, list]) => ({ scope, pins: list }));
+}
+
+/** The board's LEDs and buttons as extra VCD names for their pins. */
+function pinAliases(m: Machine): { scope: string; name: string; pin: Pin }[] {
+  const leds = (m.soc.devices.get('leds') as { name: string; pin: Pin }[] | undefined) ?? [];
+  const buttons = (m.soc.devices.get('buttons') as { name: string; pin: Pin }[] | undefined) ?? [];
+  return [...leds.map((l) => ({ scope: 'leds', name: l.name, pin: l.pin })), ...buttons.map((b) => ({ scope: 'buttons', name: b.name, pin: b.pin }))];
 }
 
 function installTraces(m: Machine, kinds: readonly TraceKind[], log: Logger, symbols?: ReadonlyMap<number, string>): void {

@@ -3,6 +3,8 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { EmulationError, UserError } from '../../core/errors.js';
 import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../../core/logger.js';
 import { runFirmware, TRACE_KINDS, type TraceKind } from '../../core/run-firmware.js';
+import { parseButtonSpec, SPI_FLASH_CHIPS, type SpiFlashChip } from '../../core/board-overrides.js';
+import { parseImageArg } from '../../core/place-images.js';
 import { formatRegisters } from '../../cpu/armv7m/dump.js';
 import { parseAddress, parseNumber } from './parse.js';
 import { parseSerialSpec } from '../../serial/spec.js';
@@ -20,6 +22,14 @@ function parseTrace(v: string, prev: TraceKind[] = []): TraceKind[] {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/** `8000000`, `8MHz`, `25M`, `32.768kHz` → Hz. */
+function parseHz(v: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*(hz|khz|k|mhz|m)?$/i.exec(v.trim());
+  if (m === null) throw new InvalidArgumentError(`--hse expects a frequency such as 8000000 or 25MHz, got '${v}'`);
+  const unit = (m[2] ?? '').toLowerCase();
+  return Math.round(Number(m[1]) * (unit.startsWith('m') ? 1e6 : unit.startsWith('k') ? 1e3 : 1));
+}
+
 
 /** Last console lines, for the stderr report of a timeout or an unmet script. */
 function reportTail(tail: string): void {
@@ -30,11 +40,18 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('boot a firmware image (ELF, raw binary, Intel HEX or DfuSe) on a board; the console UART is stdin/stdout')
-    .argument('[file]', 'firmware file (format detected; see --format)')
+    .argument('[files...]', 'firmware files (format detected; see --format); raw binaries as FILE@ADDR, e.g. fw0.bin@0x08000000 fw1.bin@0x08020000')
     .requiredOption('-b, --board <name>', 'board to emulate (see `emboard boards`)')
     .option('--demo', "run the board's built-in demo firmware instead of a file")
     .addOption(new Option('--format <fmt>', 'firmware format instead of detection').choices(['elf', 'ihex', 'bin', 'dfu']))
     .option('--base <addr>', 'load address of a raw binary (default: the board flash base)', parseAddress)
+    .option('--flash <file>', "keep the board's flash in FILE between runs (raw image; SPI flash in FILE.spi); created from the image on first use")
+    .option('--boot0', 'boot from system memory (BOOT0 high) instead of flash')
+    .option('--hse <hz>', 'HSE crystal frequency (e.g. 8000000 or 25MHz; 0 = none)', parseHz)
+    .addOption(new Option('--spi-flash <chip>', 'fit a W25Q SPI NOR flash on the board footprint').choices(SPI_FLASH_CHIPS))
+    .option('--button <spec>', 'press/release a board button in virtual time: NAME=pressed@100ms[,released@300ms] (repeatable)', collect)
+    .option('--vcd <file>', 'write every GPIO pin change with its virtual time as a VCD file (GTKWave)')
+    .option('--reset-after <ms>', 'reset the board (NRST pin) after this much virtual time', parseNumber('--reset-after'))
     .option('--semihosting', 'enable ARM semihosting (guest console I/O, exit code, clock); file access needs --semihosting-root')
     .option('--semihosting-root <dir>', 'folder the guest may open/create files in through semihosting (nothing outside it)')
     .option('--semihosting-cmdline <text>', 'command line the guest gets from SYS_GET_CMDLINE')
@@ -53,9 +70,12 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('warn'))
     .addOption(new Option('--log-format <fmt>', 'log line format').choices(['text', 'json']).default('text'))
     .addOption(new Option('--engine <kind>', 'CPU engine: interp (reference interpreter) or jit (block translator)').choices(['interp', 'jit']).default('interp'))
-    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+    .action(async (files: string[], opts: Record<string, unknown>) => {
       const log = createLogger(opts.logLevel as LogLevel, opts.logFormat as LogFormat);
-      if (file === undefined && !opts.demo) throw new UserError('run: no firmware file given (or use --demo)');
+      if (files.length === 0 && !opts.demo && opts.flash === undefined) throw new UserError('run: no firmware file given (or use --demo, or --flash with an existing state file)');
+      if (files.length > 0 && opts.demo) throw new UserError('run: --demo runs the built-in firmware; give no firmware file with it');
+      const images = files.map(parseImageArg);
+      const buttons = ((opts.button as string[] | undefined) ?? []).map(parseButtonSpec);
       const expect = ((opts.expect as string[] | undefined) ?? []).map((t) => unescapeArg(t, '--expect'));
       const send = ((opts.send as string[] | undefined) ?? []).map((t) => unescapeArg(t, '--send'));
       if (send.length > expect.length) throw new UserError(`--send: ${send.length} --send for ${expect.length} --expect (each --send follows an --expect)`);
@@ -63,8 +83,17 @@ export function registerRun(program: Command): void {
       if (baud !== undefined && !(baud > 0)) throw new UserError('--baud expects a positive number');
       const { machine, result, session } = await runFirmware({
         board: opts.board as string,
-        file,
+        images,
         demo: Boolean(opts.demo),
+        flashState: opts.flash as string | undefined,
+        boardOverrides: {
+          boot0: opts.boot0 === true ? true : undefined,
+          hseHz: opts.hse as number | undefined,
+          spiFlash: opts.spiFlash as SpiFlashChip | undefined,
+        },
+        buttons,
+        vcd: opts.vcd as string | undefined,
+        resetAfterMs: opts.resetAfter as number | undefined,
         format: opts.format as 'elf' | 'ihex' | 'bin' | 'dfu' | undefined,
         base: opts.base as number | undefined,
         timeoutMs: opts.timeout as number | undefined,
@@ -79,7 +108,8 @@ export function registerRun(program: Command): void {
         errorOutput: (bytes) => void process.stderr.write(bytes),
         onMachine: (m) => {
           m.cpu.engine = opts.engine as 'interp' | 'jit';
-          process.on('SIGINT', () => m.stop('user'));
+          // Stop cleanly (the --flash state and --vcd files are written on the way out).
+          for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => m.stop('user'));
         },
         serial: {
           specs: ((opts.serial as string[] | undefined) ?? []).map(parseSerialSpec), // UserError: one line, exit 2
