@@ -8,6 +8,7 @@ import { registerConsole } from './console.js';
 import { registerRun } from './run.js';
 import { registerImageTools } from './image-tools.js';
 import { registerUsbServe } from './usb-serve.js';
+import { registerFlashTools } from './flash-tools.js';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
@@ -15,4 +16,5 @@ export function registerCommands(program: Command): void {
   registerConsole(program);
   registerImageTools(program);
   registerUsbServe(program);
+  registerFlashTools(program);
 }
