@@ -55,11 +55,13 @@ export function runF411Program(name: string, overrides: F411ProgramSettings = {}
   const out: number[] = [];
   const m = new Machine({ board, semihosting: { write: (_f, bytes) => out.push(...bytes) } });
   let sent = s.input === undefined;
-  m.console.onTransmit((b) => {
+  // The runtime (common/lib.c) prints on USART2 whatever the board's console is (WeAct's is USART1).
+  const con = m.uart('usart2');
+  con.onTransmit((b) => {
     out.push(b);
     if (!sent && Buffer.from(out).toString('latin1').endsWith(s.input!.after)) {
       sent = true;
-      m.console.inject(Buffer.from(s.input!.text, 'latin1'));
+      con.inject(Buffer.from(s.input!.text, 'latin1'));
     }
   });
   const elf = join(F411_BIN, `${name}.elf`);
