@@ -231,7 +231,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   const usarts = wireUsarts(bus, dctx, rcc, (label) => ctx.uart(label));
   const timers = wireTimers(bus, dctx, rcc, gpio.ports);
   // TODO(issue 3): SPI, DMA, RTC, IWDG/WWDG, CRC, ADC, I2C, USB OTG FS registers.
-  const misc = wireMiscPeripherals({ bus, ctx: dctx, rcc, pwr, exti: gpio.exti, options: rawOptions });
+  const misc = wireMiscPeripherals({ bus, ctx: dctx, rcc, pwr, exti: gpio.exti, options: rawOptions, requestSystemReset: ctx.requestSystemReset });
 
   const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable, ...usarts.values(), ...timers.values()];
   // SPI1–5, DMA1/2 and the board's optional W25Q SPI flash ("spi-flash" store for --flash).

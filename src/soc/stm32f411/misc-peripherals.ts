@@ -4,12 +4,16 @@
  * `i2cDevices` are read here) and how each reacts to a system or power-on reset.
  */
 import type { Bus } from '../../core/bus.js';
+import { UserError } from '../../core/errors.js';
 import type { ResetCause } from '../../core/soc.js';
 import type { Stm32DeviceContext } from './device-context.js';
 import type { Exti } from './exti.js';
+import { IWDG_BASE, Stm32Iwdg } from './iwdg.js';
+import { clockGated } from './peripherals.js';
 import type { Stm32Pwr } from './pwr.js';
 import { BDCR, CSR, type Stm32Rcc } from './rcc.js';
 import { RTC_BASE, Stm32Rtc } from './rtc.js';
+import { Stm32Wwdg, WWDG_BASE, WWDG_IRQ } from './wwdg.js';
 
 export interface MiscWiring {
   readonly devices: ReadonlyMap<string, unknown>;
@@ -25,6 +29,8 @@ export interface MiscWiringInputs {
   pwr: Stm32Pwr;
   exti: Exti;
   options: Readonly<Record<string, unknown>>;
+  /** The machine's reset (SocContext.requestSystemReset); absent outside a machine. */
+  requestSystemReset?: (cause: ResetCause) => void;
 }
 
 /** RTCCLK as the RTC sees it: RTCEN on, the selected oscillator ready (RM0383 §6.2.8). */
@@ -53,11 +59,63 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
   rcc.onBackupDomain((domainReset) => (domainReset ? rtc.powerOnReset() : rtc.sync()));
   devices.set('rtc', rtc);
 
+  // Watchdogs: the reset happens from a scheduler event, between instructions (a WWDG window violation is
+  // detected inside a register write). Board option `watchdog: false` (--no-watchdog) only logs.
+  const watchdog = w.options.watchdog ?? true;
+  if (typeof watchdog !== 'boolean') throw new UserError('stm32f411: option "watchdog" must be true or false');
+  let pendingCause: ResetCause = 'independent-watchdog';
+  const resetEvent = ctx.scheduler.event('watchdog-reset', () => {
+    if (w.requestSystemReset) w.requestSystemReset(pendingCause);
+    else ctx.log.warn(`${pendingCause} reset requested but no machine performs resets`);
+  });
+  const expire = (cause: ResetCause, why: string) => {
+    if (!watchdog) {
+      ctx.log.warn(`${cause}: ${why}; reset suppressed (watchdog disabled)`);
+      return;
+    }
+    ctx.log.info(`${cause} reset: ${why}`);
+    pendingCause = cause;
+    ctx.scheduler.schedule(resetEvent, 0);
+  };
+  const secondsNow = () => rcc.secondsAt();
+  const cyclesFor = (s: number) => rcc.cyclesFor(s);
+  const iwdg = new Stm32Iwdg({
+    scheduler: ctx.scheduler,
+    log: ctx.log.child({ dev: 'iwdg' }),
+    seconds: secondsNow,
+    cyclesFor,
+    expire: () => expire('independent-watchdog', 'IWDG counter reached 0'),
+  });
+  bus.addMmio('IWDG', IWDG_BASE, 0x400, iwdg); // no clock enable bit: always accessible
+  const wwdg = new Stm32Wwdg({
+    scheduler: ctx.scheduler,
+    log: ctx.log.child({ dev: 'wwdg' }),
+    irq: ctx.irq(WWDG_IRQ),
+    seconds: secondsNow,
+    cyclesFor,
+    pclk1: () => rcc.clocks.pclk1,
+    expire: (why) => expire('window-watchdog', `WWDG ${why}`),
+  });
+  bus.addMmio('WWDG', WWDG_BASE, 0x400, clockGated(wwdg, rcc, 'APB1', 11, 'WWDG', ctx.log));
+  rcc.onClockChange(() => {
+    iwdg.clockChanged();
+    wwdg.clockChanged();
+  });
+  devices.set('iwdg', iwdg);
+  devices.set('wwdg', wwdg);
+
+  // RCC xxxRSTR bits of the devices here.
+  const resets = new Map<string, { reset(): void }>([['APB1:11', wwdg]]);
+  rcc.onPeripheralReset((busName, bit) => resets.get(`${busName}:${bit}`)?.reset());
+
   return {
     devices,
     rtc,
     reset(cause) {
       if (cause === 'power-on') rtc.powerOnReset();
+      ctx.scheduler.cancel(resetEvent);
+      iwdg.reset();
+      wwdg.reset();
     },
   };
 }
