@@ -7,12 +7,13 @@
  * --flash state file, whose result boots; last the CLI itself.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStores } from '../../src/core/flash-state.js';
 import { Machine } from '../../src/core/machine.js';
+import { elf2dfu } from '../../src/tools/image-tools.js';
 import { BoardDfu } from '../../src/usb/serve/board-dfu.js';
 import { UsbServer } from '../../src/usb/serve/server.js';
 import { FakeDfuseDevice, FAKE_ALT0, FAKE_FLASH_BASE } from './fake-dfuse-device.js';
@@ -41,6 +42,44 @@ describe.skipIf(!HAVE_GCC)('libusb-shim build (skipped: needs gcc and make)', ()
         expect(needed.length).toBeGreaterThan(15);
         expect(needed.filter((n) => !names.includes(n))).toEqual([]);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const LIBUSB_H = '/usr/include/libusb-1.0/libusb.h';
+
+describe.skipIf(!HAVE_GCC || !existsSync(LIBUSB_H))('libusb-shim ABI (skipped: needs gcc and libusb-1.0-0-dev for libusb.h)', () => {
+  it("declares libusb's public structs with the real header's sizes and field offsets", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shim-abi-'));
+    try {
+      const src = readFileSync(join(SHIM_DIR, 'libusb-shim.c'), 'utf8');
+      const from = src.indexOf('struct libusb_device_descriptor {');
+      const to = src.indexOf('/* Opaque to callers');
+      expect(from).toBeGreaterThan(0);
+      writeFileSync(join(dir, 'shim-structs.h'), src.slice(from, to));
+      const fields: [string, string[]][] = [
+        ['libusb_device_descriptor', ['bcdUSB', 'idVendor', 'idProduct', 'bcdDevice', 'bNumConfigurations']],
+        ['libusb_endpoint_descriptor', ['wMaxPacketSize', 'bSynchAddress', 'extra', 'extra_length']],
+        ['libusb_interface_descriptor', ['iInterface', 'endpoint', 'extra', 'extra_length']],
+        ['libusb_interface', ['altsetting', 'num_altsetting']],
+        ['libusb_config_descriptor', ['wTotalLength', 'MaxPower', 'interface', 'extra', 'extra_length']],
+        ['libusb_version', ['nano', 'rc', 'describe']],
+      ];
+      const body = fields
+        .map(([t, fs]) => [`printf("${t} %zu\\n", sizeof(struct ${t}));`, ...fs.map((f) => `printf("${t}.${f} %zu\\n", offsetof(struct ${t}, ${f}));`)].join('\n'))
+        .join('\n');
+      const prog = (include: string) => `#include <stddef.h>\n#include <stdint.h>\n#include <stdio.h>\n${include}\nint main(void) {\n${body}\nreturn 0;\n}\n`;
+      const run = (name: string, include: string) => {
+        writeFileSync(join(dir, `${name}.c`), prog(include));
+        const cc = spawnSync('gcc', ['-o', join(dir, name), join(dir, `${name}.c`)], { encoding: 'utf8' });
+        expect(cc.stderr).toBe('');
+        return spawnSync(join(dir, name), { encoding: 'utf8' }).stdout;
+      };
+      const real = run('real', `#include <${LIBUSB_H}>`);
+      expect(real.split('\n').length).toBeGreaterThan(20);
+      expect(run('shim', '#include "shim-structs.h"')).toBe(real);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -233,6 +272,18 @@ describe.skipIf(!HAVE_DFU_UTIL)('dfu-util 0.11 through the shim, the board\'s ST
     expect(state.subarray(0x10000, 0x1f000).every((b) => b === 0xff)).toBe(true);
     // The program in sector 0 is untouched.
     expect(state.subarray(0, 1824).equals(readFileSync(HELLO_BIN))).toBe(true);
+  });
+  it('-a 0 -d 0483:df11 -D firmware.dfu (a DfuSe file from elf2dfu, suffix 0483:df11) programs its element', async () => {
+    const elf = join(import.meta.dirname, '../firmware/f411/bin/remap.elf');
+    const bin = readFileSync(join(import.meta.dirname, '../firmware/f411/bin/remap.bin'));
+    elf2dfu(elf, join(dir, 'firmware.dfu'));
+    const r = await dfu('-a', '0', '-d', '0483:df11', '-D', 'firmware.dfu');
+    expect(r.timedOut).toBe(false);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Parsing element 1, address = 0x08000000, size = ${bin.length}`);
+    expect(r.stdout).toContain('Done parsing DfuSe file');
+    board.flush();
+    expect(readFileSync(statePath).subarray(0, bin.length).equals(bin)).toBe(true);
   });
 });
 
