@@ -1,19 +1,17 @@
 /**
  * `emboard console`: a screen-style terminal client for a serial line. Targets: `tcp:HOST:PORT` (emboard's
- * tcp backend, or any raw TCP serial server), or a character device path (emboard's PTY or its pty:PATH link,
- * /dev/ttyACM0, /dev/ttyUSB0), put in raw mode at the given baud rate through termios (posix-tty.ts).
+ * tcp backend, or any raw TCP serial server), or a serial device path (emboard's PTY or its pty:PATH link,
+ * /dev/ttyACM0, /dev/ttyUSB0, COM3) opened through the `serialport` package at the given baud rate.
  *
  * Keys as in `emboard run`'s stdio: Ctrl-A k or Ctrl-A \ quit, Ctrl-A a sends Ctrl-A, Ctrl-A ? help.
  * Options: `log` (like screen -L: the received bytes, untranslated), `lfToCrlf` (show a received LF as
  * CR LF), `enter` (what the Enter key, CR on a raw terminal, sends: cr, lf or crlf), `echo` (local echo).
  */
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
-import { ReadStream } from 'node:tty';
 import { UserError } from '../core/errors.js';
 import { ESCAPE_HELP, EscapeDecoder } from './escape-keys.js';
-import { setRaw } from './posix-tty.js';
 
 export interface ConsoleOptions {
   target: string;
@@ -58,68 +56,41 @@ function tcpLink(target: string): Promise<Link> {
   });
 }
 
-function deviceLink(path: string, baud: number | undefined): Link {
-  let fd: number;
+/** Line rate when the user gives none (what MicroPython boards and most USB serial adapters use). */
+export const DEFAULT_BAUD = 115200;
+
+/**
+ * A serial device through the `serialport` package (prebuilt bindings: Linux, macOS, Windows COM ports):
+ * raw 8N1 at `baud`, an exclusive lock like screen's, and a `close` when the device goes away (a board
+ * unplugged, emboard's PTY closing).
+ */
+async function deviceLink(path: string, baud: number | undefined): Promise<Link> {
+  let SerialPort: typeof import('serialport').SerialPort;
   try {
-    fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+    ({ SerialPort } = await import('serialport'));
   } catch (e) {
-    throw new UserError(`console ${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new UserError(`console ${path}: serial devices need the serialport package, which failed to load (${(e as Error).message.split('\n')[0]})`);
   }
-  setRaw(fd, baud);
-  const reader = new ReadStream(fd);
-  const pending: Uint8Array[] = [];
-  let flushing = false;
-  // The fd is non-blocking: keep what the line cannot take yet and retry on the next turn.
-  const flush = () => {
-    while (pending.length) {
-      const b = pending[0]!;
-      let n = 0;
-      try {
-        n = writeSync(fd, b);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
-          pending.length = 0;
-          break;
-        }
-      }
-      if (n < b.length) {
-        pending[0] = b.subarray(n);
-        if (!flushing) {
-          flushing = true;
-          setImmediate(() => {
-            flushing = false;
-            flush();
-          });
-        }
-        return;
-      }
-      pending.shift();
-    }
-  };
+  const port = new SerialPort({ path, baudRate: baud ?? DEFAULT_BAUD, autoOpen: false });
+  await new Promise<void>((resolve, reject) =>
+    port.open((e) => (e ? reject(new UserError(`console ${path}: cannot open (${e.message.replace(/^Error:?\s*/, '')})`)) : resolve())),
+  );
   return {
-    send: (b) => {
-      pending.push(b);
-      flush();
-    },
-    onData: (cb) => reader.on('data', (d: Buffer) => cb(new Uint8Array(d))),
+    send: (b) => void port.write(Buffer.from(b)),
+    onData: (cb) => port.on('data', (d: Buffer) => cb(new Uint8Array(d))),
     onClose: (cb) => {
-      reader.on('close', cb);
-      reader.on('error', cb); // EIO: the other end went away (emboard exited, board unplugged)
+      port.on('close', cb);
+      port.on('error', cb);
     },
     close: () => {
-      reader.destroy();
-      try {
-        closeSync(fd);
-      } catch {
-        /* closed with the stream */
-      }
+      if (port.isOpen) port.close(() => undefined);
     },
   };
 }
 
 /** Runs the client until the user quits or the line closes. Resolves with the reason. */
 export async function runConsole(o: ConsoleOptions): Promise<'quit' | 'closed' | 'eof'> {
-  const link = o.target.startsWith('tcp:') ? await tcpLink(o.target) : deviceLink(o.target, o.baud);
+  const link = o.target.startsWith('tcp:') ? await tcpLink(o.target) : await deviceLink(o.target, o.baud);
   const logFd = o.log !== undefined ? openLog(o.log) : null;
   const input = o.input;
   const raw = Boolean(input.isTTY && input.setRawMode);

@@ -1,7 +1,8 @@
 /**
  * The few libc calls Node lacks for pseudo-terminals and serial lines, through koffi (prebuilt binaries,
  * no compiler at install time): posix_openpt/grantpt/unlockpt/ptsname_r for a PTY master, and
- * tcgetattr/cfmakeraw/cfsetspeed/tcsetattr for raw mode. Linux and macOS (libc names differ only in the
+ * tcgetattr/cfmakeraw/tcsetattr for the master's raw mode (serial devices go through the
+ * serialport package instead, see console-client.ts). Linux and macOS (libc names differ only in the
  * library file). Loaded lazily so that commands not using a PTY never touch it.
  */
 import { createRequire } from 'node:module';
@@ -22,7 +23,6 @@ interface Libc {
   tcgetattr(fd: number, t: Buffer): number;
   tcsetattr(fd: number, when: number, t: Buffer): number;
   cfmakeraw(t: Buffer): void;
-  cfsetspeed(t: Buffer, speed: number): number;
   ioctl(fd: number, req: number, argType: string, arg: Buffer): number;
 }
 
@@ -45,7 +45,6 @@ function load(): Libc {
     tcgetattr: lib.func('int tcgetattr(int, _Out_ uint8_t *t)') as Libc['tcgetattr'],
     tcsetattr: lib.func('int tcsetattr(int, int, const uint8_t *t)') as Libc['tcsetattr'],
     cfmakeraw: lib.func('void cfmakeraw(_Inout_ uint8_t *t)') as Libc['cfmakeraw'],
-    cfsetspeed: lib.func('int cfsetspeed(_Inout_ uint8_t *t, uint32_t speed)') as Libc['cfsetspeed'],
     ioctl: lib.func('int ioctl(int fd, unsigned long req, ...)') as Libc['ioctl'],
   };
   return libc;
@@ -66,24 +65,12 @@ export function openPtyMaster(): { fd: number; slave: string } {
   return { fd, slave };
 }
 
-/** Baud rates as termios speed constants (Linux Bxxx values; macOS takes the number itself). */
-const LINUX_SPEEDS: Record<number, number> = {
-  1200: 0o11, 2400: 0o13, 4800: 0o14, 9600: 0o15, 19200: 0o16, 38400: 0o17, 57600: 0o10001, 115200: 0o10002,
-  230400: 0o10003, 460800: 0o10004, 500000: 0o10005, 576000: 0o10006, 921600: 0o10007, 1000000: 0o10010,
-  1500000: 0o10012, 2000000: 0o10013, 3000000: 0o10015,
-};
-
-/** cfmakeraw (8N1, no echo, no translation) and, if given, the line speed. */
-export function setRaw(fd: number, baud?: number): void {
+/** cfmakeraw: 8N1, no echo, no CR/LF translation, no signals. */
+export function setRaw(fd: number): void {
   const c = load();
   const t = Buffer.alloc(TERMIOS_BYTES);
   if (c.tcgetattr(fd, t) !== 0) throw new UserError('not a terminal (tcgetattr failed)');
   c.cfmakeraw(t);
-  if (baud !== undefined) {
-    const speed = process.platform === 'darwin' ? baud : LINUX_SPEEDS[baud];
-    if (speed === undefined) throw new UserError(`unsupported baud rate ${baud} (known: ${Object.keys(LINUX_SPEEDS).join(', ')})`);
-    c.cfsetspeed(t, speed);
-  }
   if (c.tcsetattr(fd, TCSANOW, t) !== 0) throw new UserError('cannot set raw mode (tcsetattr failed)');
 }
 

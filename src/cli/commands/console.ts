@@ -8,7 +8,7 @@ export function registerConsole(program: Command): void {
     .command('console')
     .description('terminal client for a serial line: tcp:HOST:PORT, an emboard PTY (or its pty:PATH link), or a device such as /dev/ttyACM0')
     .argument('<target>', 'tcp:HOST:PORT or a device path')
-    .argument('[baud]', 'line rate for a device (default: leave as is)')
+    .argument('[baud]', 'line rate for a device (default 115200)')
     .option('-L, --log <file>', 'append every received byte to FILE (like screen -L)')
     .option('--lf-to-crlf', 'show a received LF as CR LF (for guests that print bare LF)')
     .addOption(new Option('--enter <seq>', 'what the Enter key sends').choices(['cr', 'lf', 'crlf']).default('cr'))
