@@ -212,3 +212,24 @@ describe('STM32F411 SPI', () => {
     expect(spi.read(CR1, 4)).toBe(0);
   });
 });
+
+describe('STM32F411 SPI1 + W25Q64 on the WeAct board (test/firmware/f411 programs)', () => {
+  it('the dma program leaves its page in the "spi-flash" store; soc.devices has spi1-5, dma1/2, spiflash', async () => {
+    const { runF411Program } = await import('../firmware/f411/programs.js');
+    const r = runF411Program('dma');
+    expect(r.status).toBe(0);
+    const soc = r.machine.soc;
+    const store = soc.persistentStores?.().find((s) => s.name === 'spi-flash');
+    expect(store?.size).toBe(8 * 1024 * 1024);
+    expect(Array.from(store!.bytes.subarray(0x3000, 0x3004))).toEqual([3, 10, 17, 24]);
+    expect(store!.bytes[0x3100]).toBe(0xff);
+    for (const d of ['spi1', 'spi2', 'spi3', 'spi4', 'spi5', 'dma1', 'dma2', 'spiflash']) expect(soc.devices.has(d), d).toBe(true);
+  });
+
+  it('without the spiFlash option nothing answers on SPI1 (MISO idles high) and there is no "spi-flash" store', async () => {
+    const { runF411Program } = await import('../firmware/f411/programs.js');
+    const r = runF411Program('spi_w25q', { options: { spiFlash: null }, maxInstructions: 2_000_000 }); // it then polls BUSY (0xFF) forever
+    expect(r.stdout).toContain('FAIL JEDEC ID (9Fh) W25Q64: got 0x00ffffff want 0x00ef4017');
+    expect(r.machine.soc.persistentStores?.().map((s) => s.name)).toEqual(['flash']);
+  });
+});
