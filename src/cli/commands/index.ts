@@ -9,6 +9,7 @@ import { registerRun } from './run.js';
 import { registerImageTools } from './image-tools.js';
 import { registerUsbServe } from './usb-serve.js';
 import { registerFlashTools } from './flash-tools.js';
+import { registerDfuUtil } from './dfu-util.js';
 
 export function registerCommands(program: Command): void {
   registerRun(program);
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerImageTools(program);
   registerUsbServe(program);
   registerFlashTools(program);
+  registerDfuUtil(program);
 }
