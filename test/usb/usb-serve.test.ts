@@ -200,6 +200,17 @@ describe('usb-serve protocol', () => {
     expect((await c.call(Op.LIST)).result).toBe(1);
   });
 
+  it('a device model that throws gets LIBUSB_ERROR_OTHER for that request, not a dead server', async () => {
+    const c = await client();
+    const l = await c.call(Op.LIST);
+    const o = await c.call(Op.OPEN, u32(decodeDeviceList(l.payload, l.result)[0]!.id));
+    plugged[0]!.controlTransfer = () => {
+      throw new Error('model bug');
+    };
+    expect((await c.call(Op.CONTROL, GETSTATUS(handleOf(o)))).result).toBe(LibusbError.OTHER);
+    expect((await c.call(Op.LIST)).result).toBe(1);
+  });
+
   it('answers ops it does not know with NOT_SUPPORTED', async () => {
     const c = await client();
     expect((await c.call(0x55, u32(1))).result).toBe(LibusbError.INVALID_PARAM); // unknown handle first

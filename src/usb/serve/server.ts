@@ -140,8 +140,16 @@ export class UsbServer {
         return;
       }
       for (const f of frames) {
-        const { result, payload } = this.dispatch(f, handles);
-        socket.write(encodeAnswer(result, payload));
+        let answer: { result: number; payload?: Uint8Array };
+        try {
+          answer = this.dispatch(f, handles);
+        } catch (e) {
+          // A device model that throws is a bug: say so loudly, but answer, so the host program ends
+          // with an error instead of waiting forever.
+          this.opts.log?.error(`usb-serve: request ${f[0]} failed: ${(e as Error).stack ?? String(e)}`);
+          answer = { result: LibusbError.OTHER };
+        }
+        socket.write(encodeAnswer(answer.result, answer.payload));
       }
     });
     socket.on('close', drop);
