@@ -3,7 +3,7 @@
  * SPI1 master (RM0383 §20) talking to the WeAct board's W25Q64 (CS PA4, SCK PA5, MISO PA6, MOSI PA7, AF5):
  * SPI reset values, JEDEC/manufacturer IDs, status registers, WEL, page program with BUSY polling timed by
  * DWT_CYCCNT (datasheet typical 0.4 ms), read back (03h and 0Bh), the AND rule, program without WEL,
- * 4 KiB sector erase (45 ms), power-down/release, and the SPI's OVR and MODF sequences.
+ * 4 KiB sector erase (45 ms), power-down/release, the SPI's OVR and MODF sequences, RCC gating and reset.
  * Clocks: HSI 16 MHz, PCLK2 16 MHz, SPI BR=0 → SCK 8 MHz (one byte = 16 CPU cycles).
  */
 #include "f411.h"
@@ -231,5 +231,14 @@ int main(void)
     SPI_CR1 = CR1_MSTR | CR1_SSM | CR1_SSI | CR1_SPE;
     check("MODF cleared by SR read then CR1 write", SPI_SR & SR_MODF, 0);
     check("JEDEC ID after MODF recovery", read3(0x9F), 0xEF4017);
+
+    /* RCC: SPI1EN off gates the registers (read 0, state kept); SPI1RST returns them to reset values. */
+    RCC_APB2ENR &= ~(1u << 12);
+    check("SPI1 CR1 reads 0 with its clock off", SPI_CR1, 0);
+    RCC_APB2ENR |= 1u << 12;
+    check("SPI1 CR1 kept while the clock was off", SPI_CR1, CR1_MSTR | CR1_SSM | CR1_SSI | CR1_SPE);
+    RCC_APB2RSTR |= 1u << 12;
+    RCC_APB2RSTR &= ~(1u << 12);
+    check("SPI1RST resets CR1", SPI_CR1, 0);
     return fails();
 }
