@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { BusError } from '../../src/core/errors.js';
 import { Dma, DMA_CR as C, DMA_FLAG as F, STM32F411_DMAS, STM32F411_DMA_REQUESTS, connectDmaRequests, SERVICE_CYCLES, M2M_CYCLES_PER_ITEM, type DmaRequester } from '../../src/soc/stm32f411/dma.js';
+import { UartPort } from '../../src/core/uart-port.js';
+import { STM32F411_USARTS, Usart, USART_CR1, USART_SR } from '../../src/soc/stm32f411/usart.js';
 import { makeCtx } from './stm32f411-devices-helpers.js';
 
 const LISR = 0x00;
@@ -269,5 +271,37 @@ describe('STM32F411 DMA', () => {
     spi1.onDmaRequest!('tx', true);
     runTo(50);
     expect(mem.writes).toEqual([[PERIPH, 1, 0x77]]);
+  });
+
+  it('USART2 RX by DMA1 stream 5 channel 4 (table 27): host bytes land in memory, each DR read clears RXNE', () => {
+    const t = makeCtx({ hclk: 96e6, pclk1: 24e6 });
+    const port = new UartPort('usart2');
+    const u = new Usart(t.ctx, STM32F411_USARTS[1]!, port);
+    u.reset();
+    const base = 0x4000_4400;
+    const mem = memory();
+    const inUsart = (a: number) => a >= base && a < base + 0x400;
+    const dma = new Dma(t.ctx, STM32F411_DMAS[0]!, {
+      read: (a, size) => (inUsart(a) ? u.read(a - base, size) : mem.read(a, size)),
+      write: (a, size, v) => (inUsart(a) ? u.write(a - base, size, v) : mem.write(a, size, v)),
+    });
+    dma.reset();
+    connectDmaRequests(new Map([['dma1', dma]]), new Map([['usart2', u]]));
+    u.write(0x08, 4, 0xd0); // BRR: 115384 Bd at 24 MHz, one 8N1 frame = 8320 CPU cycles
+    u.write(0x0c, 4, USART_CR1.UE | USART_CR1.RE);
+    u.write(0x14, 4, 1 << 6); // CR3.DMAR
+    dma.write(PAR(5), 4, base + 4);
+    dma.write(M0AR(5), 4, RAM + 0x20);
+    dma.write(NDTR(5), 4, 5);
+    dma.write(CR(5), 4, (4 << C.CHSEL_SHIFT) | C.MINC | C.TCIE | C.EN);
+    port.inject('hello');
+    t.runTo(3 * 8320 + SERVICE_CYCLES);
+    expect(dma.read(NDTR(5), 4)).toBe(2);
+    expect(dma.read(HISR, 4)).toBe(F.HTIF << 6);
+    t.runTo(6 * 8320);
+    expect(Buffer.from(mem.ram.subarray(0x20, 0x25)).toString()).toBe('hello');
+    expect(dma.read(HISR, 4)).toBe((F.HTIF | F.TCIF) << 6);
+    expect(t.irqs.high(16)).toBe(true); // DMA1 stream 5
+    expect(u.status & (USART_SR.RXNE | USART_SR.ORE)).toBe(0);
   });
 });
