@@ -7,6 +7,7 @@ import type { Bus } from '../../core/bus.js';
 import { UserError } from '../../core/errors.js';
 import type { ResetCause } from '../../core/soc.js';
 import type { Stm32DeviceContext } from './device-context.js';
+import { CRC_BASE, Stm32Crc } from './crc.js';
 import type { Exti } from './exti.js';
 import { IWDG_BASE, Stm32Iwdg } from './iwdg.js';
 import { clockGated } from './peripherals.js';
@@ -104,8 +105,15 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
   devices.set('iwdg', iwdg);
   devices.set('wwdg', wwdg);
 
+  const crc = new Stm32Crc(ctx.log.child({ dev: 'crc' }));
+  bus.addMmio('CRC', CRC_BASE, 0x400, clockGated(crc, rcc, 'AHB1', 12, 'CRC', ctx.log));
+  devices.set('crc', crc);
+
   // RCC xxxRSTR bits of the devices here.
-  const resets = new Map<string, { reset(): void }>([['APB1:11', wwdg]]);
+  const resets = new Map<string, { reset(): void }>([
+    ['APB1:11', wwdg],
+    ['AHB1:12', crc],
+  ]);
   rcc.onPeripheralReset((busName, bit) => resets.get(`${busName}:${bit}`)?.reset());
 
   return {
@@ -115,7 +123,7 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
       if (cause === 'power-on') rtc.powerOnReset();
       ctx.scheduler.cancel(resetEvent);
       iwdg.reset();
-      wwdg.reset();
+      for (const d of resets.values()) d.reset();
     },
   };
 }
