@@ -97,8 +97,8 @@ export interface Placement {
 
 /** Checks every segment of every image against the memory map and the other images; throws UserError. */
 export function checkImages(machine: Machine, images: readonly FirmwareImage[]): void {
-  const seen: { lo: number; hi: number; src: string }[] = [];
-  for (const img of images) {
+  const seen: { lo: number; hi: number; src: string; n: number }[] = [];
+  for (const [n, img] of images.entries()) {
     for (const s of img.segments) {
       if (s.data.length === 0) continue;
       const lo = s.address >>> 0;
@@ -113,11 +113,11 @@ export function checkImages(machine: Machine, images: readonly FirmwareImage[]):
         );
       }
       for (const o of seen) {
-        if (o.src !== img.source && lo < o.hi && o.lo < hi) {
+        if (o.n !== n && lo < o.hi && o.lo < hi) {
           throw new UserError(`${img.source}: ${hex(lo)}..${hex(hi - 1)} overlaps ${o.src} (${hex(o.lo)}..${hex(o.hi - 1)})`);
         }
       }
-      seen.push({ lo, hi, src: img.source });
+      seen.push({ lo, hi, src: img.source, n });
     }
   }
 }
