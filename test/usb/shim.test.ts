@@ -16,6 +16,7 @@ import { Machine } from '../../src/core/machine.js';
 import { elf2dfu } from '../../src/tools/image-tools.js';
 import { BoardDfu } from '../../src/usb/serve/board-dfu.js';
 import { UsbServer } from '../../src/usb/serve/server.js';
+import type { UsbDevice } from '../../src/usb/device.js';
 import { FakeDfuseDevice, FAKE_ALT0, FAKE_FLASH_BASE } from './fake-dfuse-device.js';
 import { hasTool, runUnderShim, SHIM_DIR, SHIM_SO } from './serve-client.js';
 
@@ -81,6 +82,76 @@ describe.skipIf(!HAVE_GCC || !existsSync(LIBUSB_H))('libusb-shim ABI (skipped: n
       expect(real.split('\n').length).toBeGreaterThan(20);
       expect(run('shim', '#include "shim-structs.h"')).toBe(real);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A composite device (CDC ACM-like, with an alternate setting) for the shim's descriptor parsing. */
+function compositeDevice(): UsbDevice {
+  const config = Uint8Array.of(
+    ...[9, 2, 87, 0, 2, 1, 0, 0x80, 50],
+    ...[8, 0x0b, 0, 2, 2, 2, 1, 0], // interface association: configuration-level extra
+    ...[9, 4, 0, 0, 1, 2, 2, 1, 0],
+    ...[5, 0x24, 0, 0x10, 0x01, 5, 0x24, 1, 0, 1, 4, 0x24, 2, 2, 5, 0x24, 6, 0, 1], // CDC functional descriptors
+    ...[7, 5, 0x83, 3, 8, 0, 16],
+    ...[9, 4, 1, 0, 2, 0x0a, 0, 0, 0],
+    ...[7, 5, 0x01, 2, 64, 0, 0],
+    ...[7, 5, 0x81, 2, 64, 0, 0],
+    ...[9, 4, 1, 1, 0, 0x0a, 0, 0, 0],
+    ...[3, 0xff, 0x55], // vendor descriptor after the alternate setting
+  );
+  const product = 'CDC test';
+  return {
+    detached: false,
+    busReset() {},
+    controlTransfer(s) {
+      const ack = (d: Uint8Array) => ({ status: 'ack' as const, data: d.subarray(0, s.wLength) });
+      if (s.bmRequestType === 0 && (s.bRequest === 5 || s.bRequest === 9)) return ack(new Uint8Array(0));
+      if (s.bmRequestType !== 0x80 || s.bRequest !== 6) return { status: 'stall' };
+      if (s.wValue === 0x0100) return ack(Uint8Array.of(18, 1, 0, 2, 0xef, 2, 1, 64, 0x09, 0x12, 0x01, 0x00, 0, 1, 0, 2, 0, 1));
+      if (s.wValue === 0x0200) return ack(config);
+      if (s.wValue === 0x0300) return ack(Uint8Array.of(4, 3, 9, 4));
+      if (s.wValue === 0x0302) return ack(Uint8Array.from([2 + 2 * product.length, 3, ...[...Buffer.from(product, 'utf16le')]]));
+      return { status: 'stall' };
+    },
+  };
+}
+
+describe.skipIf(!HAVE_GCC || !existsSync(LIBUSB_H))('libusb-shim descriptor parsing for a C client (skipped: needs gcc and libusb-1.0-0-dev)', () => {
+  it('presents a composite device as libusb does: IAD as config extra, CDC functional descriptors as interface extra, endpoints, alternate settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shim-dump-'));
+    const server = new UsbServer({ socketPath: join(dir, 'usb.sock') });
+    try {
+      server.attach(compositeDevice());
+      await server.listen();
+      const exe = join(dir, 'dump');
+      const cc = spawnSync('gcc', ['-Wall', '-o', exe, join(import.meta.dirname, 'shim-config-dump.c'), `-L${SHIM_DIR}`, '-l:libusb-shim.so', `-Wl,-rpath,${SHIM_DIR}`], { encoding: 'utf8' });
+      expect(cc.stderr).toBe('');
+      const r = await runUnderShim(exe, [], server.socketPath, dir);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(
+        [
+          'devices 1',
+          '1209:0001 bus 1 addr 2 ports 1 configs 1',
+          'config 1 total 87 interfaces 2 extra 8',
+          ' if 0 alt 0 class 02/02/01 eps 1 extra 19',
+          '  ep 83 attr 3 max 8 interval 16 extra 0',
+          ' if 1 alt 0 class 0a/00/00 eps 2 extra 0',
+          '  ep 01 attr 2 max 64 interval 0 extra 0',
+          '  ep 81 attr 2 max 64 interval 0 extra 0',
+          ' if 1 alt 1 class 0a/00/00 eps 0 extra 3',
+          'config 1: LIBUSB_ERROR_NOT_FOUND',
+          'product "CDC test"',
+          'claim 5: LIBUSB_ERROR_NOT_FOUND',
+          'claim 1: LIBUSB_SUCCESS',
+          'stall: LIBUSB_ERROR_PIPE',
+          '',
+        ].join('\n'),
+      );
+    } finally {
+      await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
