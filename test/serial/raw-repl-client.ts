@@ -47,6 +47,27 @@ export class RawReplClient {
     return { out, err };
   }
 
+  /** Ctrl-D on an empty program: MicroPython's soft reset, then the raw banner again (mpremote's connect). */
+  async softReset(): Promise<string> {
+    this.io.write('\x04');
+    const before = (await this.readUntil('soft reboot\r\n')).toString('latin1');
+    await this.readUntil('raw REPL; CTRL-B to exit\r\n>');
+    return before;
+  }
+
+  /** Asks for raw-paste mode (Ctrl-E 'A' Ctrl-A); returns the two-byte answer ("R\x00": not supported). */
+  async rawPasteProbe(): Promise<string> {
+    this.io.write('\x05A\x01');
+    for (;;) {
+      if (this.buf.length >= 2) {
+        const r = this.buf.subarray(0, 2).toString('latin1');
+        this.buf = this.buf.subarray(2);
+        return r;
+      }
+      await new Promise<void>((r) => (this.waiter = r));
+    }
+  }
+
   async exitRaw(): Promise<string> {
     this.io.write('\x02');
     return (await this.readUntil('>>> ')).toString('latin1');

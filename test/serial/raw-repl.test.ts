@@ -1,5 +1,6 @@
 /**
- * A raw-REPL exchange (MicroPython's framing: Ctrl-A, Ctrl-B, Ctrl-C, Ctrl-D) over the tcp backend against
+ * A raw-REPL exchange (MicroPython's framing: Ctrl-A, Ctrl-B, Ctrl-C, Ctrl-D, the soft reset and the raw-paste
+ * request Ctrl-E A Ctrl-A that mpremote sends) over the tcp backend against
  * test/firmware/bin/raw_repl.elf, which answers with the length and byte sum of each program: every byte,
  * the control bytes included, must pass through unchanged in both directions.
  */
@@ -18,7 +19,7 @@ const FW = join(__dirname, '../../test/firmware/bin/raw_repl.elf');
 const sum = (b: Buffer) => b.reduce((a, x) => a + x, 0);
 
 describe('raw REPL over tcp', () => {
-  it('enters raw mode, runs programs (stdout and error parts), leaves raw mode', async () => {
+  it('enters raw mode, soft-resets, is refused raw-paste, runs programs (stdout and error parts), leaves raw mode', async () => {
     let machine: Machine | null = null;
     let listening: (port: number) => void = () => undefined;
     const port = new Promise<number>((r) => (listening = r));
@@ -41,6 +42,8 @@ describe('raw REPL over tcp', () => {
     const repl = new RawReplClient(sock);
     await repl.readUntil('>>> ');
     await repl.enterRaw();
+    expect(await repl.softReset()).toBe('OK\r\nMPY: ');
+    expect(await repl.rawPasteProbe()).toBe('R\x00');
     const code = Buffer.from('print(1+1)\r\nx = "\x05\x1b[0m\xff"\n', 'latin1');
     expect(await repl.exec(code)).toEqual({ out: `len=${code.length} sum=${sum(code)}\r\n`, err: '' });
     const bad = Buffer.from('raise ValueError', 'latin1');

@@ -7,6 +7,10 @@
  *    The "program" is not run: the output is "len=N sum=S\r\n" over its bytes (so a client can check that
  *    every byte, control bytes included, arrived), and the error part is "Error: raise\r\n" when the program
  *    contains "raise", empty otherwise.
+ *  - Ctrl-D on an empty program is MicroPython's soft reset: "OK\r\nMPY: soft reboot\r\n", then the raw
+ *    REPL banner again (what mpremote waits for when it connects);
+ *  - Ctrl-E 'A' Ctrl-A on an empty program asks for raw-paste mode: answered "R\x00" (understood, not
+ *    supported), so a client falls back to plain raw mode.
  * Input arrives through the RX interrupt; the core sleeps (WFI) while nothing is there.
  */
 #include "rt.h"
@@ -78,6 +82,20 @@ int main(void)
             banner();
         } else if (c == 3) {
             len = 0;
+        } else if (c == 4 && len == 0) {
+            uart_puts("OK\r\nMPY: soft reboot\r\nraw REPL; CTRL-B to exit\r\n>");
+        } else if (c == 5 && len == 0) {
+            /* raw-paste request: Ctrl-E 'A' Ctrl-A; anything else is program text */
+            int a = getc_wait();
+            int b = a == 'A' ? getc_wait() : -1;
+            if (a == 'A' && b == 1) {
+                uart_putc('R');
+                uart_putc(0);
+            } else {
+                prog[len++] = 5;
+                prog[len++] = (char)a;
+                if (b >= 0) prog[len++] = (char)b;
+            }
         } else if (c == 4) {
             uint32_t sum = 0;
             for (uint32_t i = 0; i < len; i++) sum += (uint8_t)prog[i];
