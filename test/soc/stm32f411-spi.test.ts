@@ -7,6 +7,9 @@
  * 8 SCK periods = 64 CPU cycles.
  */
 import { describe, expect, it } from 'vitest';
+import { loadBoard } from '../../src/boards/board.js';
+import { createLogger } from '../../src/core/logger.js';
+import { Machine } from '../../src/core/machine.js';
 import type { SpiSlave } from '../../src/devices/spi-slave.js';
 import { Spi, SPI_CR1 as C, SPI_CR2 as C2, SPI_SR as S, STM32F411_SPIS } from '../../src/soc/stm32f411/spi.js';
 import { makeCtx } from './stm32f411-devices-helpers.js';
@@ -231,5 +234,44 @@ describe('STM32F411 SPI1 + W25Q64 on the WeAct board (test/firmware/f411 program
     const r = runF411Program('spi_w25q', { options: { spiFlash: null }, maxInstructions: 2_000_000 }); // it then polls BUSY (0xFF) forever
     expect(r.stdout).toContain('FAIL JEDEC ID (9Fh) W25Q64: got 0x00ffffff want 0x00ef4017');
     expect(r.machine.soc.persistentStores?.().map((s) => s.name)).toEqual(['flash']);
+  });
+
+  it('the chip sees SPI1 only while PA5-7 are in AF5; /CS idles high through its pull-up', () => {
+    const base = loadBoard('WeAct_F411CE');
+    const lines: string[] = [];
+    const m = new Machine({ board: { ...base, options: { ...base.options, spiFlash: 'w25q64' } }, log: createLogger('warn', 'text', (l) => lines.push(l)) });
+    const b = m.bus;
+    const clock = m.scheduler.clock;
+    const wait = (cycles: number) => {
+      const end = clock.cycles + cycles;
+      while (m.scheduler.nextTime <= end) {
+        clock.cycles = m.scheduler.nextTime;
+        m.scheduler.runDue();
+      }
+      clock.cycles = end;
+    };
+    const gpioa = 0x40020000;
+    const spi1 = 0x40013000;
+    b.write32(0x40023830, 1); // RCC_AHB1ENR: GPIOAEN
+    b.write32(0x40023844, 1 << 12); // RCC_APB2ENR: SPI1EN
+    expect(((b.read32(gpioa + 0x10) >>> 4) & 1) === 1).toBe(true); // PA4 reads high: pull-up
+    b.write32(gpioa + 0x00, (b.read32(gpioa) & ~(3 << 8)) | (1 << 8)); // PA4 output, ODR 0: /CS low
+    b.write32(spi1, 0x4 | 0x200 | 0x100 | 0x40); // MSTR SSM SSI SPE
+    const jedec = () => {
+      const got: number[] = [];
+      for (const byte of [0x9f, 0, 0, 0]) {
+        b.write8(spi1 + 0x0c, byte);
+        wait(100);
+        got.push(b.read8(spi1 + 0x0c));
+      }
+      b.write32(gpioa + 0x18, 1 << 4); // /CS high ends the command
+      b.write32(gpioa + 0x18, 1 << 20);
+      return got;
+    };
+    expect(jedec()).toEqual([0xff, 0xff, 0xff, 0xff]);
+    expect(lines.some((l) => l.includes('PA5/PA6/PA7 are not all in alternate function 5'))).toBe(true);
+    b.write32(gpioa + 0x20, (b.read32(gpioa + 0x20) & ~0xfff00000) | 0x55500000); // AFRL: PA5-7 AF5
+    b.write32(gpioa + 0x00, (b.read32(gpioa) & ~(0x3f << 10)) | (0x2a << 10)); // PA5-7 alternate
+    expect(jedec()).toEqual([0xff, 0xef, 0x40, 0x17]);
   });
 });
