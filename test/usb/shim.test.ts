@@ -359,7 +359,7 @@ describe.skipIf(!HAVE_DFU_UTIL)('dfu-util 0.11 through the shim, the board\'s ST
 });
 
 describe.skipIf(!HAVE_DFU_UTIL)('emboard usb-serve CLI (skipped: needs dfu-util)', () => {
-  it('prints the export line, serves dfu-util, saves the flash and ends with --exit-on-leave', async () => {
+  it('prints the export line, serves dfu-util, saves the flash, ends with --exit-on-leave; emboard run --flash boots the result', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'usb-serve-cli-'));
     const sock = join(dir, 'usb.sock');
     const state = join(dir, 'state.bin');
@@ -395,6 +395,14 @@ describe.skipIf(!HAVE_DFU_UTIL)('emboard usb-serve CLI (skipped: needs dfu-util)
       expect(err).toContain(`emboard usb-serve: the device left DFU mode; flash saved to ${state}`);
       expect(readFileSync(state).subarray(0, 1824).equals(readFileSync(HELLO_BIN))).toBe(true);
       expect(() => statSync(sock)).toThrow();
+      // `emboard run --flash` boots what dfu-util flashed (the program prints on USART2, WeAct's console is USART1).
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'run', '-b', 'WeAct_F411CE', '--flash', state, '--semihosting', '--serial', 'usart2=stdio', '--serial', 'usart1=none', '--timeout', '5000'],
+        { cwd: root, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(run.stdout).toContain('hello from the STM32F411\nok DBGMCU_IDCODE\n');
+      expect(run.status).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
