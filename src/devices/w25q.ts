@@ -17,7 +17,11 @@
  * except the status reads is ignored, as is everything but AB in power-down (MISO floats: reads 0xFF).
  * BUSY lasts the datasheet's typical time in virtual time (`W25Q_TIMES`, × `timeScale`); the data changes
  * at once, which nothing can observe because reads are refused while BUSY.
- * Block protection (BP/TB/SEC/CMP) is stored but not enforced.
+ * Block protection: BP2-0/TB/SEC (SR1) and CMP (SR2) select a protected range (`protectedRange`: BP = n
+ * protects granularity·2^(n−1) from the top, or the bottom with TB; 111 everything; SEC=1 4/8/16/32 KiB
+ * sectors; CMP complements); program and erase commands touching it are ignored (WEL stays set), and chip
+ * erase with any protection. Not modelled: SRP/WP# status-register locking, WPS=1 individual block locks
+ * (with WPS=1 BP is ignored and nothing is protected), OTP lock bits beyond "set only".
  */
 import type { Logger } from '../core/logger.js';
 import type { PersistentStore } from '../core/soc.js';
@@ -35,14 +39,16 @@ export interface W25qChip {
   readonly size: number;
   /** Chip erase, typical seconds. */
   readonly chipEraseSeconds: number;
+  /** Block-protect unit: what BP = 001 protects (64 KiB up to W25Q32, then size/64). */
+  readonly protectUnit: number;
 }
 
 /** The family members (JEDEC IDs and tCE typical from the W25QxxJV datasheets). */
 export const W25Q_CHIPS: Readonly<Record<string, W25qChip>> = {
-  w25q16: { name: 'w25q16', jedecId: 0xef4015, deviceId: 0x14, size: 2 * MiB, chipEraseSeconds: 5 },
-  w25q32: { name: 'w25q32', jedecId: 0xef4016, deviceId: 0x15, size: 4 * MiB, chipEraseSeconds: 10 },
-  w25q64: { name: 'w25q64', jedecId: 0xef4017, deviceId: 0x16, size: 8 * MiB, chipEraseSeconds: 20 },
-  w25q128: { name: 'w25q128', jedecId: 0xef4018, deviceId: 0x17, size: 16 * MiB, chipEraseSeconds: 40 },
+  w25q16: { name: 'w25q16', jedecId: 0xef4015, deviceId: 0x14, size: 2 * MiB, chipEraseSeconds: 5, protectUnit: 64 * KiB },
+  w25q32: { name: 'w25q32', jedecId: 0xef4016, deviceId: 0x15, size: 4 * MiB, chipEraseSeconds: 10, protectUnit: 64 * KiB },
+  w25q64: { name: 'w25q64', jedecId: 0xef4017, deviceId: 0x16, size: 8 * MiB, chipEraseSeconds: 20, protectUnit: 128 * KiB },
+  w25q128: { name: 'w25q128', jedecId: 0xef4018, deviceId: 0x17, size: 16 * MiB, chipEraseSeconds: 40, protectUnit: 256 * KiB },
 };
 
 /** Typical operation times in seconds (W25Q64JV AC characteristics). */
@@ -139,6 +145,34 @@ export class W25q implements SpiSlave {
 
   get isPoweredDown(): boolean {
     return this.poweredDown;
+  }
+
+  /** The write-protected byte range [start, end) the status bits select (start = end: none). */
+  protectedRange(): [number, number] {
+    const size = this.chip.size;
+    const sr1 = this.sr[0]!;
+    const bp = (sr1 >>> 2) & 7;
+    let tb = (sr1 & 0x20) !== 0;
+    const sec = (sr1 & 0x40) !== 0;
+    const cmp = (this.sr[1]! & 0x40) !== 0;
+    if (this.sr[2]! & 0x04) return [0, 0]; // WPS=1: individual block locks (not modelled)
+    let len: number;
+    if (bp === 0) len = 0;
+    else if (bp === 7) len = size;
+    else if (sec) len = 4 * KiB * 2 ** (Math.min(bp, 4) - 1);
+    else len = Math.min(size, this.chip.protectUnit * 2 ** (bp - 1));
+    if (cmp) {
+      len = size - len;
+      tb = !tb;
+    }
+    return tb ? [0, len] : [size - len, size];
+  }
+
+  private isProtected(start: number, length: number, what: string): boolean {
+    const [a, b] = this.protectedRange();
+    const hit = a < b && start < b && start + length > a;
+    if (hit) this.o.log?.debug(`w25q: ${what} at 0x${start.toString(16)} ignored: block protected (0x${a.toString(16)}-0x${b.toString(16)})`);
+    return hit;
   }
 
   select(active: boolean): void {
@@ -274,20 +308,20 @@ export class W25q implements SpiSlave {
         this.writeStatus(op, volatileArmed);
         break;
       case 0x02:
-        if (n >= 4 && this.needWel('page program')) this.program();
+        if (n >= 4 && this.needWel('page program') && !this.isProtected(this.addr & ~(PAGE - 1), PAGE, 'page program')) this.program();
         break;
       case 0x20:
-        if (n >= 3 && this.needWel('sector erase')) this.erase(4 * KiB, W25Q_TIMES.sector4k);
+        if (n >= 3 && this.needWel('sector erase') && !this.isProtected(this.addr & ~(4 * KiB - 1), 4 * KiB, 'sector erase')) this.erase(4 * KiB, W25Q_TIMES.sector4k);
         break;
       case 0x52:
-        if (n >= 3 && this.needWel('32K block erase')) this.erase(32 * KiB, W25Q_TIMES.block32k);
+        if (n >= 3 && this.needWel('32K block erase') && !this.isProtected(this.addr & ~(32 * KiB - 1), 32 * KiB, '32K block erase')) this.erase(32 * KiB, W25Q_TIMES.block32k);
         break;
       case 0xd8:
-        if (n >= 3 && this.needWel('64K block erase')) this.erase(64 * KiB, W25Q_TIMES.block64k);
+        if (n >= 3 && this.needWel('64K block erase') && !this.isProtected(this.addr & ~(64 * KiB - 1), 64 * KiB, '64K block erase')) this.erase(64 * KiB, W25Q_TIMES.block64k);
         break;
       case 0xc7:
       case 0x60:
-        if (n === 0 && this.needWel('chip erase')) {
+        if (n === 0 && this.needWel('chip erase') && !this.isProtected(0, this.chip.size, 'chip erase')) {
           this.addr = 0;
           this.erase(this.chip.size, this.chip.chipEraseSeconds);
         }

@@ -173,4 +173,42 @@ describe('W25Q SPI flash', () => {
       [0x2000, 4096],
     ]);
   });
+
+  it('block protection: BP/TB/SEC/CMP ranges per part, protected program/erase ignored', () => {
+    const M = 1024 * 1024;
+    const K = 1024;
+    const range = (chip: string, sr1: number, sr2 = 0) => {
+      const { cmd, f, clock } = setup(chip);
+      cmd([0x50]);
+      cmd([0x01, sr1, sr2]);
+      clock.t += 1;
+      return f.protectedRange();
+    };
+    expect(range('w25q64', 0)).toEqual([8 * M, 8 * M]);
+    expect(range('w25q64', 1 << 2)).toEqual([8 * M - 128 * K, 8 * M]); // BP=001: upper 1/64
+    expect(range('w25q64', 6 << 2)).toEqual([4 * M, 8 * M]); // BP=110: upper half
+    expect(range('w25q64', (2 << 2) | 0x20)).toEqual([0, 256 * K]); // TB: lower 256 KiB
+    expect(range('w25q64', 7 << 2)).toEqual([0, 8 * M]);
+    expect(range('w25q64', (1 << 2) | 0x40)).toEqual([8 * M - 4 * K, 8 * M]); // SEC: 4 KiB
+    expect(range('w25q64', (5 << 2) | 0x40 | 0x20)).toEqual([0, 32 * K]);
+    expect(range('w25q64', 1 << 2, 0x40)).toEqual([0, 8 * M - 128 * K]); // CMP: everything else
+    expect(range('w25q128', 1 << 2)).toEqual([16 * M - 256 * K, 16 * M]);
+    expect(range('w25q32', 1 << 2)).toEqual([4 * M - 64 * K, 4 * M]);
+    expect(range('w25q16', 6 << 2)).toEqual([0, 2 * M]); // 64 KiB·32 = everything
+
+    const { f, cmd, addr, status, clock } = setup();
+    cmd([0x50]);
+    cmd([0x01, 1 << 2]); // upper 128 KiB
+    cmd([0x06]);
+    cmd([0x02, ...addr(8 * M - 256), 0]);
+    expect(f.memory[8 * M - 256]).toBe(0xff);
+    expect(status()).toBe((1 << 2) | 2); // not busy, WEL still set
+    cmd([0xd8, ...addr(8 * M - 64 * K)]);
+    cmd([0xc7]);
+    expect(status() & 1).toBe(0);
+    cmd([0x02, ...addr(8 * M - 128 * K - 256), 0]); // just below the protected range
+    expect(f.memory[8 * M - 128 * K - 256]).toBe(0);
+    clock.t += 1000;
+    expect(status()).toBe(1 << 2);
+  });
 });
