@@ -38,8 +38,10 @@ export function applyBoardOverrides(board: string | BoardSpec, o: BoardOverrides
     if (k === 'hseHz' && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 50e6)) {
       throw new UserError(`--hse: ${String(v)} Hz is not an HSE frequency (0 for none, up to 50 MHz with bypass)`);
     }
-    if (k === 'spiFlash' && options.spiFlashPins === undefined) {
-      throw new UserError(`--spi-flash: board ${spec.name} has no SPI flash footprint (see emboard boards ${spec.name})`);
+    if (k === 'spiFlash') {
+      // Older board files describe the footprint in "spiFlash" itself; the SoC reads it from "spiFlashPins".
+      if (options.spiFlashPins === undefined && typeof options.spiFlash === 'object' && options.spiFlash !== null) options.spiFlashPins = options.spiFlash;
+      if (options.spiFlashPins === undefined) throw new UserError(`--spi-flash: board ${spec.name} has no SPI flash footprint (see emboard boards ${spec.name})`);
     }
     if (k === 'boot0') {
       options.boot0 = true;
