@@ -7,6 +7,7 @@ import type { Bus } from '../../core/bus.js';
 import { UserError } from '../../core/errors.js';
 import type { ResetCause } from '../../core/soc.js';
 import type { Stm32DeviceContext } from './device-context.js';
+import { ADC1_BASE, ADC_IRQ, calibrationBytes, Stm32Adc, VREFINT_CAL_ADDR } from './adc.js';
 import { CRC_BASE, Stm32Crc } from './crc.js';
 import type { Exti } from './exti.js';
 import { IWDG_BASE, Stm32Iwdg } from './iwdg.js';
@@ -109,10 +110,35 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
   bus.addMmio('CRC', CRC_BASE, 0x400, clockGated(crc, rcc, 'AHB1', 12, 'CRC', ctx.log));
   devices.set('crc', crc);
 
+  const adc = new Stm32Adc({
+    scheduler: ctx.scheduler,
+    log: ctx.log.child({ dev: 'adc1' }),
+    irq: ctx.irq(ADC_IRQ),
+    pclk2: () => rcc.clocks.pclk2,
+    cyclesFor,
+  });
+  const adcVolts = w.options.adcVolts ?? {};
+  if (typeof adcVolts !== 'object' || adcVolts === null || Array.isArray(adcVolts)) {
+    throw new UserError('stm32f411: option "adcVolts" must be an object such as {"PA0": 1.65}');
+  }
+  for (const [pin, v] of Object.entries(adcVolts as Record<string, unknown>)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new UserError(`stm32f411: adcVolts.${pin} must be a non-negative number of volts`);
+    try {
+      adc.setPinVoltage(pin, v);
+    } catch (e) {
+      throw new UserError(`stm32f411: adcVolts: ${(e as Error).message}`);
+    }
+  }
+  bus.addMmio('ADC1', ADC1_BASE, 0x400, clockGated(adc, rcc, 'APB2', 8, 'ADC1', ctx.log));
+  // Factory calibration values next to the flash-size word (absent from the system-memory image).
+  bus.load(VREFINT_CAL_ADDR, calibrationBytes());
+  devices.set('adc1', adc);
+
   // RCC xxxRSTR bits of the devices here.
   const resets = new Map<string, { reset(): void }>([
     ['APB1:11', wwdg],
     ['AHB1:12', crc],
+    ['APB2:8', adc],
   ]);
   rcc.onPeripheralReset((busName, bit) => resets.get(`${busName}:${bit}`)?.reset());
 
