@@ -193,6 +193,42 @@ describe('STM32F411 SPI', () => {
     expect(spi.read(SR, 4) & S.CRCERR).toBe(0);
   });
 
+  it('RXONLY master clocks frames by itself from SPE=1 until SPE=0; the slave sees 0xFF', () => {
+    const { spi, setCs, runTo } = setup();
+    setCs(false); // only the counting slave below is selected
+    let n = 0;
+    const answers = new EchoSlave(() => 0x10 + n++);
+    spi.attach(answers, () => true);
+    spi.write(CR1, 4, MASTER | C.RXONLY | C.SPE);
+    expect(spi.read(SR, 4) & S.BSY).toBe(S.BSY);
+    const got: number[] = [];
+    for (const t of [64, 128, 192]) {
+      runTo(t);
+      got.push(spi.read(DR, 4) & 0xff);
+    }
+    expect(got).toEqual([0x10, 0x11, 0x12]);
+    expect(answers.got).toEqual([0xff, 0xff, 0xff]);
+    spi.write(CR1, 4, MASTER | C.RXONLY); // SPE=0: the frame in flight still completes
+    runTo(1000);
+    expect(answers.got).toHaveLength(4);
+    expect(spi.read(SR, 4) & S.BSY).toBe(0);
+  });
+
+  it('BIDIMODE with BIDIOE=0 receives the slave data the same way', () => {
+    const { spi, setCs, runTo } = setup();
+    setCs(false);
+    let n = 0;
+    spi.attach(new EchoSlave(() => 0x10 + n++), () => true);
+    spi.write(CR1, 4, MASTER | C.BIDIMODE | C.SPE);
+    const got: number[] = [];
+    for (const t of [64, 128]) {
+      runTo(t);
+      got.push(spi.read(DR, 4));
+    }
+    expect(got).toEqual([0x10, 0x11]);
+    spi.write(CR1, 4, MASTER | C.BIDIMODE);
+  });
+
   it('BIDIMODE+BIDIOE transmits without receiving; RXONLY and BIDI bits read back', () => {
     const { spi, slave, runTo } = setup();
     spi.write(CR1, 4, MASTER | C.BIDIMODE | C.BIDIOE | C.SPE);

@@ -17,9 +17,10 @@
  *   CRCNEXT sends TXCRCR after the current frame, and the received CRC is checked (CRCERR on mismatch).
  * - IRQ = TXE·TXEIE | RXNE·RXNEIE | (OVR|MODF|CRCERR|UDR|FRE)·ERRIE. DMA request levels (TXE·TXDMAEN,
  *   RXNE·RXDMAEN) go to `onDmaRequest`.
- * - BIDIMODE/BIDIOE/RXONLY are stored and readable; BIDIMODE with BIDIOE=1 (transmit only) sends without
- *   receiving. A master in receive-only mode does not generate clocks in this model (documented gap), nor
- *   does slave mode (MSTR=0) or I2S (I2SCFGR/I2SPR are stored only).
+ * - BIDIMODE with BIDIOE=1 (transmit only) sends without receiving. A receive-only master (RXONLY, or
+ *   BIDIMODE with BIDIOE=0) clocks frames back to back from SPE=1 until SPE=0 (RM0383 §20.3.5), the slaves
+ *   seeing 0xFF on the undriven data-out line; TXE is ignored. Slave mode (MSTR=0) and I2S are not
+ *   modelled (registers stored).
  */
 import { RegisterBank } from '../../core/registers.js';
 import type { ScheduledEvent } from '../../core/scheduler.js';
@@ -260,8 +261,11 @@ export class Spi {
   private startFrame(): void {
     if (this.shifting >= 0 || !this.masterEnabled) return;
     const cr1 = this.cr1();
-    if (cr1 & C.RXONLY || (cr1 & C.BIDIMODE && !(cr1 & C.BIDIOE))) return; // receive-only: not modelled
-    if (this.crcPending && this.sr & S.TXE) {
+    if (cr1 & C.RXONLY || (cr1 & C.BIDIMODE && !(cr1 & C.BIDIOE))) {
+      // Receive-only master: the clock runs by itself; nothing is transmitted.
+      this.shifting = cr1 & C.DFF ? 0xffff : 0xff;
+      this.shiftingCrc = false;
+    } else if (this.crcPending && this.sr & S.TXE) {
       this.crcPending = false;
       this.regs.setBits('CR1', C.CRCNEXT, false);
       this.shifting = this.regs.get('TXCRCR');
@@ -297,7 +301,8 @@ export class Spi {
     const transmitOnly = (cr1 & C.BIDIMODE) !== 0 && (cr1 & C.BIDIOE) !== 0;
     if (cr1 & C.CRCEN) {
       const poly = this.regs.get('CRCPR');
-      if (!isCrc) this.regs.set('TXCRCR', crcStep(this.regs.get('TXCRCR'), out, poly, bits));
+      const rxOnly = (cr1 & C.RXONLY) !== 0 || ((cr1 & C.BIDIMODE) !== 0 && !(cr1 & C.BIDIOE));
+      if (!isCrc && !rxOnly) this.regs.set('TXCRCR', crcStep(this.regs.get('TXCRCR'), out, poly, bits));
       if (isCrc) {
         if (!transmitOnly && got !== this.regs.get('RXCRCR')) this.sr |= S.CRCERR;
       } else if (!transmitOnly) this.regs.set('RXCRCR', crcStep(this.regs.get('RXCRCR'), got, poly, bits));
