@@ -151,8 +151,8 @@ export function parseDfuUtilArgs(argv: readonly string[]): DfuUtilArgs | ArgsExi
   const usageError = (msg: string): ArgsExit => ({ exit: true, code: 64, stderr: msg ? `dfu-util: ${msg}\n` : '', usage: true });
   const number = (c: string, v: string): number | ArgsExit => {
     const { value, end } = strtol(v);
-    if (end !== v.length) return { exit: true, code: 64, stderr: `dfu-util: Something went wrong with the argument of --${NUMERIC_NAME[c]}\n`, usage: false };
-    if (end === 0) return { exit: true, code: 64, stderr: `dfu-util: No digits were found from the argument of --${NUMERIC_NAME[c]}\n`, usage: false };
+    if (end !== v.length) return { exit: true, code: 64, stderr: `dfu-util: Something went wrong with the argument of --${NUMERIC_NAME[c]}\n\n`, usage: false };
+    if (end === 0) return { exit: true, code: 64, stderr: `dfu-util: No digits were found from the argument of --${NUMERIC_NAME[c]}\n\n`, usage: false };
     return value;
   };
 
