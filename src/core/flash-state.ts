@@ -187,6 +187,10 @@ export class FlashState {
     if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${path}: flash state file is a directory`);
     this.missing = loadStores(path, stores).missing;
     removeStaleTemps(path);
+    for (const name of Object.keys(SUFFIX)) {
+      const file = storeFilePath(path, name);
+      if (!stores.some((s) => s.name === name) && existsSync(file)) opts.log?.warn(`${file} is kept but not used: this board has no ${name} in this run (--spi-flash?)`);
+    }
     this.debounceMs = opts.debounceMs ?? 200;
   }
 

@@ -66,6 +66,23 @@ describe('run --flash: the state file across runs', () => {
     expect(third.stdout).toContain('boot record 3 in flash');
   });
 
+  it('--spi-flash fits a W25Q whose contents go to FILE.spi (8 MiB for w25q64, erased); a wrong size is refused', async () => {
+    const path = join(tmp(), 'state.bin');
+    const r = await run({ board: 'WeAct_F411CE', images: [{ path: BOOT_STATE }], flashState: path, boardOverrides: { spiFlash: 'w25q64' } });
+    expect(r.result.exitCode).toBe(0);
+    const spi = readFileSync(`${path}.spi`);
+    expect(spi.length).toBe(8 * 1024 * KiB);
+    expect(spi.every((b) => b === 0xff)).toBe(true);
+    spi[0] = 0x42;
+    writeFileSync(`${path}.spi`, spi);
+    const again = await run({ board: 'WeAct_F411CE', flashState: path, boardOverrides: { spiFlash: 'w25q64' } });
+    const store = again.machine.soc.persistentStores!().find((s) => s.name === 'spi-flash')!;
+    expect(store.bytes[0]).toBe(0x42);
+    await expect(run({ board: 'WeAct_F411CE', flashState: path, boardOverrides: { spiFlash: 'w25q16' } })).rejects.toThrow(
+      `${path}.spi: flash state file is 8388608 bytes but this board's spi-flash is 2097152 bytes`,
+    );
+  });
+
   it('without an image and without an existing state file there is nothing to run', async () => {
     const path = join(tmp(), 'state.bin');
     await expect(run({ flashState: path })).rejects.toThrow(`no firmware file given and ${path} does not exist yet`);
