@@ -71,13 +71,13 @@ describe('NUCLEO_F411RE machine', () => {
   it('reads unimplemented peripheral windows as 0 and warns once per register', () => {
     const lines: string[] = [];
     const m = new Machine({ board: 'NUCLEO_F411RE', log: createLogger('warn', 'text', (l) => lines.push(l)) });
-    expect(m.bus.read32(0x4002_6010)).toBe(0); // a DMA1 register
-    m.bus.write32(0x4002_6010, 5);
-    expect(m.bus.read32(0x4002_6014)).toBe(0);
+    expect(m.bus.read32(0x4001_2c00)).toBe(0); // an SDIO register (DMA1, the earlier example, is modelled now)
+    m.bus.write32(0x4001_2c00, 5);
+    expect(m.bus.read32(0x4001_2c04)).toBe(0);
     expect(m.bus.read32(0x5000_0000)).toBe(0); // USB OTG FS
-    const dma = lines.filter((l) => l.includes('DMA1'));
-    expect(dma).toHaveLength(2);
-    expect(dma[0]).toContain('0x40026010');
+    const sdio = lines.filter((l) => l.includes('SDIO'));
+    expect(sdio).toHaveLength(2);
+    expect(sdio[0]).toContain('0x40012c00');
     expect(lines.some((l) => l.includes('USB_OTG_FS'))).toBe(true);
     expect(faults(() => m.bus.read32(0x4000_1000))).toBe(true); // reserved space between windows
     expect(m.bus.read32(0x4002_3890)).toBe(0); // a reserved RCC offset: 0, warned once
