@@ -127,6 +127,8 @@ describe('STM32F411 SPI', () => {
   it('MODF: master with SSM=1, SSI=0 clears SPE and MSTR; cleared by SR access then CR1 write', () => {
     const { spi } = setup();
     spi.write(CR1, 4, C.MSTR | C.SSM | C.SPE);
+    spi.write(CR1, 4, MASTER | C.SPE); // no SR access yet: SPE/MSTR stay cleared
+    expect(spi.read(CR1, 4) & (C.SPE | C.MSTR)).toBe(0);
     expect(spi.read(SR, 4) & S.MODF).toBe(S.MODF);
     expect(spi.read(CR1, 4) & (C.SPE | C.MSTR)).toBe(0);
     spi.write(CR1, 4, MASTER | C.SPE);

@@ -228,7 +228,9 @@ export class Spi {
     if (this.modfSeen && this.sr & S.MODF) {
       this.sr &= ~S.MODF;
       this.modfSeen = false;
-      // MODF cleared SPE/MSTR; this write sets them again only if it says so (it already did in v).
+    } else if (this.sr & S.MODF) {
+      // SPE and MSTR cannot be set while MODF is (RM0383 §20.4.8: SR access first, then this write).
+      this.regs.set('CR1', v & ~(C.SPE | C.MSTR));
     }
     if (v & C.CRCEN && !(old & C.CRCEN)) {
       this.regs.set('TXCRCR', 0);
