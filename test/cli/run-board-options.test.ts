@@ -152,6 +152,22 @@ describe('board options', () => {
     expect(vcd.vars.size).toBe(6 * 16 + 2);
   });
 
+  const hasGtkwave = spawnSync('vcd2fst', ['--help']).error === undefined && spawnSync('fst2vcd', ['--help']).error === undefined;
+  it.skipIf(!hasGtkwave)(`GTKWave reads the VCD: vcd2fst then fst2vcd give the same PC13 changes${hasGtkwave ? '' : ' (skipped: gtkwave not installed)'}`, async () => {
+    const dir = tmp();
+    const vcdPath = join(dir, 'out.vcd');
+    await run({ images: [{ path: BOOT_STATE }], buttons: [parseButtonSpec('B1=pressed@10ms,released@30.5ms')], vcd: vcdPath });
+    const conv = spawnSync('vcd2fst', [vcdPath, join(dir, 'out.fst')], { encoding: 'utf8' });
+    expect(conv.status).toBe(0);
+    const back = spawnSync('fst2vcd', [join(dir, 'out.fst')], { encoding: 'utf8' });
+    expect(back.status).toBe(0);
+    const ours = parseVcd(readFileSync(vcdPath, 'utf8'));
+    const theirs = parseVcd(back.stdout.replace(/\$comment[\s\S]*?\$end/g, ''));
+    const pc13 = (v: ReturnType<typeof parseVcd>) => v.changes.filter((c) => c.id === v.vars.get('NUCLEO_F411RE.GPIOC.PC13')).map(({ t, v: x }) => [t, x]);
+    expect(pc13(theirs)).toEqual(pc13(ours));
+    expect(theirs.vars.size).toBeGreaterThanOrEqual(6 * 16);
+  });
+
   it('--reset-after resets like NRST: PINRSTF, SRAM kept, peripherals reset', async () => {
     const path = join(tmp(), 'state.bin');
     const r = await run({ images: [{ path: BOOT_STATE }], resetAfterMs: 50, flashState: path });
