@@ -10,6 +10,8 @@ import type { Stm32DeviceContext } from './device-context.js';
 import { ADC1_BASE, ADC_IRQ, calibrationBytes, Stm32Adc, VREFINT_CAL_ADDR } from './adc.js';
 import { CRC_BASE, Stm32Crc } from './crc.js';
 import type { Exti } from './exti.js';
+import { Eeprom24c02 } from '../../devices/eeprom-24c02.js';
+import { Stm32I2c, STM32F411_I2CS } from './i2c.js';
 import { IWDG_BASE, Stm32Iwdg } from './iwdg.js';
 import { clockGated } from './peripherals.js';
 import type { Stm32Pwr } from './pwr.js';
@@ -134,11 +136,28 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
   bus.load(VREFINT_CAL_ADDR, calibrationBytes());
   devices.set('adc1', adc);
 
+  const i2cs = new Map<string, Stm32I2c>();
+  for (const cfg of STM32F411_I2CS) {
+    const i2c = new Stm32I2c(cfg, {
+      scheduler: ctx.scheduler,
+      log: ctx.log.child({ dev: cfg.name }),
+      eventIrq: ctx.irq(cfg.eventIrq),
+      errorIrq: ctx.irq(cfg.errorIrq),
+      pclk1: () => rcc.clocks.pclk1,
+      cyclesFor,
+    });
+    bus.addMmio(cfg.name.toUpperCase(), cfg.base, 0x400, clockGated(i2c, rcc, 'APB1', cfg.rccBit, cfg.name.toUpperCase(), ctx.log));
+    i2cs.set(cfg.name, i2c);
+    devices.set(cfg.name, i2c);
+  }
+  attachI2cDevices(w.options.i2cDevices, i2cs);
+
   // RCC xxxRSTR bits of the devices here.
   const resets = new Map<string, { reset(): void }>([
     ['APB1:11', wwdg],
     ['AHB1:12', crc],
     ['APB2:8', adc],
+    ...STM32F411_I2CS.map((c) => [`APB1:${c.rccBit}`, i2cs.get(c.name)!] as const),
   ]);
   rcc.onPeripheralReset((busName, bit) => resets.get(`${busName}:${bit}`)?.reset());
 
@@ -152,4 +171,23 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
       for (const d of resets.values()) d.reset();
     },
   };
+}
+
+/** I2C device types a board file can attach (`i2cDevices: [{"bus": "i2c1", "type": "24c02", "address": 80}]`). */
+const I2C_DEVICE_TYPES = { '24c02': (address: number) => new Eeprom24c02(address) } as const;
+
+function attachI2cDevices(raw: unknown, i2cs: ReadonlyMap<string, Stm32I2c>): void {
+  if (raw === undefined) return;
+  if (!Array.isArray(raw)) throw new UserError('stm32f411: option "i2cDevices" must be a list');
+  for (const d of raw as Record<string, unknown>[]) {
+    const i2c = typeof d.bus === 'string' ? i2cs.get(d.bus) : undefined;
+    if (i2c === undefined) throw new UserError(`stm32f411: i2cDevices: bus must be one of ${[...i2cs.keys()].join(', ')}`);
+    const make = I2C_DEVICE_TYPES[d.type as keyof typeof I2C_DEVICE_TYPES] as ((a: number) => Eeprom24c02) | undefined;
+    if (make === undefined) throw new UserError(`stm32f411: i2cDevices: type must be one of ${Object.keys(I2C_DEVICE_TYPES).join(', ')}`);
+    const address = d.address ?? 0x50;
+    if (typeof address !== 'number' || !Number.isInteger(address) || address < 0 || address > 0x7f) {
+      throw new UserError('stm32f411: i2cDevices: address must be a 7-bit number');
+    }
+    i2c.attach(make(address));
+  }
 }
