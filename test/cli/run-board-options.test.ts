@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFirmware, type RunFirmwareOptions } from '../../src/core/run-firmware.js';
+import { Machine } from '../../src/core/machine.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseImageArg } from '../../src/core/place-images.js';
 import { applyBoardOverrides, parseButtonSpec, parseDuration } from '../../src/core/board-overrides.js';
@@ -112,17 +113,29 @@ describe('run with several images', () => {
 });
 
 describe('board options', () => {
-  it('--boot0 boots the system memory (the core parks in its WFI loop)', async () => {
+  it('--boot0 boots the system memory: SP and reset vector from 0x1FFF0000, the application never runs', async () => {
     const r = await run({ images: [{ path: HELLO_ELF }], boardOverrides: { boot0: true }, timeoutMs: 5 });
+    const soc = r.machine.soc as Stm32f411Instance;
     expect(r.stdout).toBe('');
-    expect([0x1fff0200, 0x1fff0202]).toContain(r.machine.cpu.pc >>> 0); // wfi; b .-2 at 0x1FFF0200
-    expect(r.machine.cpu.sleeping).toBe(true);
-    expect(r.result.reason).toBe('halt'); // asleep with nothing scheduled
+    expect(r.machine.bus.regionAt(0)!.storage).toBe(soc.systemMemory);
+    // Whatever bootloader system memory holds (placeholder WFI loop or DFU), the core runs inside it.
+    const pc = r.machine.cpu.pc >>> 0;
+    expect(pc >= 0x1fff0000 && pc < 0x1fff7800).toBe(true);
+    // Without --boot0 the same image runs from flash.
+    const normal = await run({ images: [{ path: HELLO_ELF }] });
+    expect(normal.stdout).toContain('hello from the STM32F411');
   });
 
   it('--hse sets the crystal the RCC starts (HSE ready after its start-up time)', () => {
     const spec = applyBoardOverrides('NUCLEO_F411RE', { hseHz: 12_000_000 });
     expect(spec.options!.hseHz).toBe(12_000_000);
+    const m = new Machine({ board: spec });
+    m.bus.write32(0x4002_3800, m.bus.read32(0x4002_3800) | (1 << 16)); // RCC_CR.HSEON
+    m.cpu.cycles += 16_000 * 3; // 3 ms at 16 MHz: past the start-up time
+    m.scheduler.runDue();
+    expect(m.bus.read32(0x4002_3800) & (1 << 17)).not.toBe(0); // HSERDY
+    m.bus.write32(0x4002_3808, 1); // RCC_CFGR.SW = HSE
+    expect(m.hz).toBe(12_000_000);
     expect(() => applyBoardOverrides('mps2-an386', { hseHz: 8e6 })).toThrow('--hse: board mps2-an386 (mps2-an386) has no such option');
     expect(() => applyBoardOverrides('NUCLEO_F411RE', { hseHz: 80e6 })).toThrow(/not an HSE frequency/);
     expect(() => applyBoardOverrides('NUCLEO_F411RE', { spiFlash: 'w25q64' })).toThrow('--spi-flash: board NUCLEO_F411RE has no SPI flash footprint');
