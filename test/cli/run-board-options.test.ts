@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runFirmware, type RunFirmwareOptions } from '../../src/core/run-firmware.js';
 import { Machine } from '../../src/core/machine.js';
+import { pino } from 'pino';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseImageArg } from '../../src/core/place-images.js';
 import { applyBoardOverrides, parseButtonSpec, parseDuration } from '../../src/core/board-overrides.js';
@@ -179,6 +180,16 @@ describe('board options', () => {
     const pc13 = (v: ReturnType<typeof parseVcd>) => v.changes.filter((c) => c.id === v.vars.get('NUCLEO_F411RE.GPIOC.PC13')).map(({ t, v: x }) => [t, x]);
     expect(pc13(theirs)).toEqual(pc13(ours));
     expect(theirs.vars.size).toBeGreaterThanOrEqual(6 * 16);
+  });
+
+  it('pin changes, button actions and the NRST reset are logged at info with virtual timestamps', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+    await run({ images: [{ path: BOOT_STATE }], buttons: [parseButtonSpec('B1=pressed@10ms')], resetAfterMs: 50, log });
+    const msgs = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(msgs).toContain('button B1 pressed at 10.000 ms');
+    expect(msgs).toContain('PC13 0 at 10.000 ms');
+    expect(msgs).toContain('reset (NRST) at 50.000 ms');
   });
 
   it('--reset-after resets like NRST: PINRSTF, SRAM kept, peripherals reset', async () => {
