@@ -12,6 +12,7 @@ import { CRC_BASE, Stm32Crc } from './crc.js';
 import type { Exti } from './exti.js';
 import { Eeprom24c02 } from '../../devices/eeprom-24c02.js';
 import { Stm32I2c, STM32F411_I2CS } from './i2c.js';
+import { OTG_FS_BASE, OTG_FS_IRQ, OTG_FS_SIZE, Stm32OtgFs } from './otg-fs.js';
 import { IWDG_BASE, Stm32Iwdg } from './iwdg.js';
 import { clockGated } from './peripherals.js';
 import type { Stm32Pwr } from './pwr.js';
@@ -152,11 +153,16 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
   }
   attachI2cDevices(w.options.i2cDevices, i2cs);
 
+  const otg = new Stm32OtgFs(ctx.irq(OTG_FS_IRQ), ctx.log.child({ dev: 'otg_fs' }));
+  bus.addMmio('USB_OTG_FS', OTG_FS_BASE, OTG_FS_SIZE, clockGated(otg, rcc, 'AHB2', 7, 'USB_OTG_FS', ctx.log));
+  devices.set('otg_fs', otg);
+
   // RCC xxxRSTR bits of the devices here.
   const resets = new Map<string, { reset(): void }>([
     ['APB1:11', wwdg],
     ['AHB1:12', crc],
     ['APB2:8', adc],
+    ['AHB2:7', otg],
     ...STM32F411_I2CS.map((c) => [`APB1:${c.rccBit}`, i2cs.get(c.name)!] as const),
   ]);
   rcc.onPeripheralReset((busName, bit) => resets.get(`${busName}:${bit}`)?.reset());
