@@ -10,6 +10,11 @@ export interface SpiSlave {
   select(active: boolean): void;
   /** One byte clocked in on MOSI while selected; returns the byte driven on MISO at the same time. */
   transfer(byte: number): number;
+  /**
+   * The byte `transfer` will return next, without side effects — needed by bit-level masters, which shift
+   * MISO out before the incoming byte is complete. Slaves without it answer 0xFF to them.
+   */
+  peek?(): number;
 }
 
 /**
@@ -27,4 +32,48 @@ export function connectChipSelect(pin: Pin, slave: SpiSlave, activeLow = true): 
     slave.select(now);
   });
   return () => selected;
+}
+
+export interface SpiPins {
+  cs: Pin;
+  sck: Pin;
+  mosi: Pin;
+  miso: Pin;
+}
+
+/**
+ * Lets a bit-banging master (GPIO outputs, a software SPI) talk to `slave` in SPI mode 0 or 3: MOSI is
+ * sampled on SCK rising edges, MISO changes on falling edges (and shows bit 7 as soon as /CS falls), MSB
+ * first; MISO is released while /CS is high. Edges while /CS is high are ignored. `source` names the
+ * MISO driver on the pin. A hardware SPI peripheral that does not toggle the pins is not seen here.
+ */
+export function connectSpiPins(pins: SpiPins, slave: SpiSlave, source = 'spi-slave'): void {
+  let selected = !pins.cs.level;
+  let bits = 0;
+  let inByte = 0;
+  let outByte = 0xff;
+  const drive = () => pins.miso.drive(source, ((outByte >>> (7 - bits)) & 1) === 1);
+  const nextByte = () => {
+    outByte = slave.peek ? slave.peek() & 0xff : 0xff;
+    bits = 0;
+    inByte = 0;
+    drive();
+  };
+  if (selected) nextByte();
+  pins.cs.onChange((level) => {
+    selected = !level;
+    if (selected) nextByte();
+    else pins.miso.drive(source, null);
+  });
+  pins.sck.onChange((level) => {
+    if (!selected) return;
+    if (level) {
+      inByte = ((inByte << 1) | (pins.mosi.level ? 1 : 0)) & 0xff;
+      if (++bits === 8) {
+        slave.transfer(inByte);
+        bits = 8; // the next byte is shown on the falling edge
+      }
+    } else if (bits === 8) nextByte();
+    else drive();
+  });
 }

@@ -191,14 +191,19 @@ export class W25q implements SpiSlave {
 
   transfer(byte: number): number {
     if (!this.selected) return 0xff;
+    const out = this.peek();
+    this.consume(byte & 0xff);
+    return out;
+  }
+
+  /**
+   * The byte the chip drives on MISO during the next transfer. It never depends on the byte coming in at
+   * the same time, so a bit-level master (`connectSpiPins`) can shift it out before the input is known.
+   */
+  peek(): number {
+    if (!this.selected || this.cmd < 0) return 0xff;
     this.settle();
-    byte &= 0xff;
-    if (this.cmd === -1) {
-      this.begin(byte);
-      return 0xff;
-    }
-    if (this.cmd === IGNORED) return 0xff;
-    const n = ++this.n;
+    const n = this.n + 1;
     switch (this.cmd) {
       case 0x9f:
         return n <= 3 ? (this.chip.jedecId >>> (8 * (3 - n))) & 0xff : 0xff;
@@ -209,38 +214,57 @@ export class W25q implements SpiSlave {
       case 0x15:
         return this.status(2);
       case 0x03:
-        if (n <= 3) return this.address(byte);
-        return this.readNext();
+        return n <= 3 ? 0xff : this.memory[this.addr]!;
       case 0x0b:
-        if (n <= 3) return this.address(byte);
-        return n === 4 ? 0xff : this.readNext();
+        return n <= 4 ? 0xff : this.memory[this.addr]!;
       case 0x90:
-        if (n <= 3) return this.address(byte);
+        if (n <= 3) return 0xff;
         return ((this.addr & 1) ^ ((n - 4) & 1)) === 0 ? this.chip.jedecId >>> 16 : this.chip.deviceId;
       case 0xab:
         return n <= 3 ? 0xff : this.chip.deviceId;
       case 0x4b:
         return n <= 4 || n > 12 ? 0xff : this.uid[n - 5]!;
-      case 0x02:
-        if (n <= 3) return this.address(byte);
-        {
-          const i = (this.addr + n - 4) & (PAGE - 1);
-          this.pageBuf[i] = byte;
-          this.pageSet[i] = 1;
-        }
+      default:
         return 0xff;
+    }
+  }
+
+  /** Takes one byte from MOSI. */
+  private consume(byte: number): void {
+    this.settle();
+    if (this.cmd === -1) {
+      this.begin(byte);
+      return;
+    }
+    if (this.cmd === IGNORED) return;
+    const n = ++this.n;
+    switch (this.cmd) {
+      case 0x03:
+      case 0x0b:
+        if (n <= 3) this.address(byte);
+        else if (this.cmd === 0x03 || n > 4) this.addr = (this.addr + 1) % this.chip.size;
+        break;
+      case 0x90:
       case 0x20:
       case 0x52:
       case 0xd8:
         if (n <= 3) this.address(byte);
-        return 0xff;
+        break;
+      case 0x02:
+        if (n <= 3) this.address(byte);
+        else {
+          const i = (this.addr + n - 4) & (PAGE - 1);
+          this.pageBuf[i] = byte;
+          this.pageSet[i] = 1;
+        }
+        break;
       case 0x01:
       case 0x31:
       case 0x11:
         this.statusData.push(byte);
-        return 0xff;
+        break;
       default:
-        return 0xff;
+        break;
     }
   }
 
@@ -259,15 +283,8 @@ export class W25q implements SpiSlave {
     if (op === 0x02) this.pageSet.fill(0);
   }
 
-  private address(byte: number): number {
+  private address(byte: number): void {
     this.addr = ((this.addr << 8) | byte) % this.chip.size;
-    return 0xff;
-  }
-
-  private readNext(): number {
-    const v = this.memory[this.addr]!;
-    this.addr = (this.addr + 1) % this.chip.size;
-    return v;
   }
 
   /** Chip-select rising edge: the command takes effect. */

@@ -4,6 +4,8 @@
  * "spi-flash" persistent store. Time: 1 cycle = 1 µs here (cyclesFor = s·1e6).
  */
 import { describe, expect, it } from 'vitest';
+import { Pin } from '../../src/core/pins.js';
+import { connectChipSelect, connectSpiPins } from '../../src/devices/spi-slave.js';
 import { W25q, W25Q_CHIPS, W25Q_SR1 } from '../../src/devices/w25q.js';
 
 function setup(chip = 'w25q64') {
@@ -211,4 +213,51 @@ describe('W25Q SPI flash', () => {
     clock.t += 1000;
     expect(status()).toBe(1 << 2);
   });
+
+  it('peek() shows the next MISO byte without consuming anything', () => {
+    const { f } = setup();
+    f.memory[0x10] = 0x42;
+    f.select(true);
+    f.transfer(0x03);
+    for (const b of [0, 0, 0x10]) f.transfer(b);
+    expect(f.peek()).toBe(0x42);
+    expect(f.peek()).toBe(0x42);
+    expect(f.transfer(0)).toBe(0x42);
+    expect(f.peek()).toBe(0xff);
+    f.select(false);
+  });
+
+  for (const mode of [0, 3]) {
+    it(`bit-banged SPI mode ${mode} through the pins: JEDEC ID and a read`, () => {
+      const { f } = setup();
+      f.memory[0x123] = 0x5a;
+      const pins = { cs: new Pin('CS'), sck: new Pin('SCK'), mosi: new Pin('MOSI'), miso: new Pin('MISO') };
+      pins.cs.drive('mcu', true);
+      pins.sck.drive('mcu', mode === 3);
+      connectChipSelect(pins.cs, f);
+      connectSpiPins(pins, f);
+      const xfer = (b: number) => {
+        let r = 0;
+        for (let i = 7; i >= 0; i--) {
+          if (mode === 3) pins.sck.drive('mcu', false); // mode 3: data changes on the falling edge
+          pins.mosi.drive('mcu', ((b >>> i) & 1) === 1);
+          pins.sck.drive('mcu', true);
+          r = (r << 1) | (pins.miso.level ? 1 : 0);
+          if (mode === 0) pins.sck.drive('mcu', false);
+        }
+        return r;
+      };
+      const cmd = (bytes: number[], n: number) => {
+        pins.cs.drive('mcu', false);
+        bytes.forEach(xfer);
+        const out = Array.from({ length: n }, () => xfer(0));
+        pins.cs.drive('mcu', true);
+        return out;
+      };
+      expect(cmd([0x9f], 3)).toEqual([0xef, 0x40, 0x17]);
+      expect(cmd([0x03, 0, 1, 0x23], 2)).toEqual([0x5a, 0xff]);
+      cmd([0x06], 0);
+      expect(f.status(0)).toBe(W25Q_SR1.WEL);
+    });
+  }
 });

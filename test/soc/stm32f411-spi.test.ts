@@ -312,4 +312,30 @@ describe('STM32F411 SPI1 + W25Q64 on the WeAct board (test/firmware/f411 program
     b.write32(gpioa + 0x00, (b.read32(gpioa) & ~(0x3f << 10)) | (0x2a << 10)); // PA5-7 alternate
     expect(jedec()).toEqual([0xff, 0xef, 0x40, 0x17]);
   });
+
+  it('a bit-banging master on PA4-7 as GPIOs (software SPI, mode 0) reads the JEDEC ID', () => {
+    const base = loadBoard('WeAct_F411CE');
+    const m = new Machine({ board: { ...base, options: { ...base.options, spiFlash: 'w25q16' } } });
+    const b = m.bus;
+    const gpioa = 0x40020000;
+    b.write32(0x40023830, 1); // GPIOAEN
+    b.write32(gpioa + 0x18, (1 << 4) | (1 << (5 + 16))); // /CS high, SCK low
+    // PA4, PA5, PA7 outputs; PA6 input.
+    b.write32(gpioa, (b.read32(gpioa) & ~(0xff << 8)) | (1 << 8) | (1 << 10) | (1 << 14));
+    const bit = (pin: number, v: number) => b.write32(gpioa + 0x18, v ? 1 << pin : 1 << (pin + 16));
+    const xfer = (byte: number) => {
+      let r = 0;
+      for (let i = 7; i >= 0; i--) {
+        bit(7, (byte >>> i) & 1);
+        bit(5, 1);
+        r = (r << 1) | ((b.read32(gpioa + 0x10) >>> 6) & 1);
+        bit(5, 0);
+      }
+      return r;
+    };
+    bit(4, 0);
+    const id = [0x9f, 0, 0, 0].map(xfer);
+    bit(4, 1);
+    expect(id).toEqual([0xff, 0xef, 0x40, 0x15]);
+  });
 });

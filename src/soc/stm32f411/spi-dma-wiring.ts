@@ -7,14 +7,15 @@
  *   spiFlashPins    { spi: "spi1", cs: "PA4", sck: "PA5", miso: "PA6", mosi: "PA7", af?: 5 } — where the chip
  *                   sits. /CS has a pull-up (the chip is deselected while the GPIO floats). The chip sees the
  *                   bus only while SCK/MISO/MOSI are in alternate-function mode with that AF (default AF5
- *                   for SPI1/2/4, AF6 for SPI3/5); a frame sent otherwise is logged once and lost.
+ *                   for SPI1/2/4, AF6 for SPI3/5); a frame sent otherwise is logged once and lost. A master
+ *                   bit-banging the same pins as GPIOs (SPI mode 0/3) reaches the chip too (`connectSpiPins`).
  *   spiFlashTimeScale  multiplies the chip's busy times (default 1 = datasheet typical)
  */
 import type { Bus } from '../../core/bus.js';
 import { UserError } from '../../core/errors.js';
 import type { Pin } from '../../core/pins.js';
 import type { PersistentStore } from '../../core/soc.js';
-import { connectChipSelect } from '../../devices/spi-slave.js';
+import { connectChipSelect, connectSpiPins } from '../../devices/spi-slave.js';
 import { W25q, W25Q_CHIPS, w25qChip } from '../../devices/w25q.js';
 import type { Stm32DeviceContext } from './device-context.js';
 import { connectDmaRequests, Dma, STM32F411_DMAS, type DmaMemory, type DmaRequester } from './dma.js';
@@ -149,5 +150,7 @@ function wireSpiFlash(
     return ok;
   };
   spi.attach(flash, connectChipSelect(cs, flash), linked);
+  // Bit-banged SPI (GPIO outputs, MicroPython's soft SPI) reaches the chip through the pins themselves.
+  connectSpiPins({ cs, sck: pinOf('sck'), mosi: pinOf('mosi'), miso: pinOf('miso') }, flash, 'spiflash');
   return flash;
 }
