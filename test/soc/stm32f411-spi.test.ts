@@ -184,6 +184,18 @@ describe('STM32F411 SPI', () => {
     expect(s2.read(CR1, 4) & C.CRCNEXT).toBe(0);
   });
 
+  it('CRC-16 (DFF=1) with polynomial 0x8005 over one frame 0x1234 gives 0xECBB in TXCRCR and RXCRCR', () => {
+    const t = makeCtx({ hclk: 96e6, pclk2: 96e6 });
+    const s2 = new Spi(t.ctx, STM32F411_SPIS[0]!);
+    s2.attach(new EchoSlave((b) => b), () => true);
+    s2.write(CRCPR, 4, 0x8005);
+    s2.write(CR1, 4, MASTER | C.DFF | C.CRCEN | C.SPE);
+    s2.write(DR, 2, 0x1234);
+    t.runTo(200);
+    expect(s2.read(TXCRCR, 4)).toBe(0xecbb);
+    expect(s2.read(RXCRCR, 4)).toBe(0xecbb);
+  });
+
   it('CRCERR when the received CRC differs; rc_w0 clear', () => {
     const { spi, runTo } = setup(); // complement slave: RX CRC never matches
     spi.write(CR1, 4, MASTER | C.CRCEN | C.SPE);
