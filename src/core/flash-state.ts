@@ -186,6 +186,8 @@ export class FlashState {
   ) {
     if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`${path}: flash state file is a directory`);
     this.missing = loadStores(path, stores).missing;
+    const dir = dirname(path);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${path}: folder ${dir} does not exist (the flash state file is created there)`);
     removeStaleTemps(path);
     for (const name of Object.keys(SUFFIX)) {
       const file = storeFilePath(path, name);

@@ -180,6 +180,12 @@ describe('flash state file', () => {
     expect(() => saveStores(join(file, 'state.bin'), [memStore('flash', 16)])).toThrow(new RegExp(`${file}/state.bin: cannot write flash state file \\(ENOTDIR\\)`));
   });
 
+  it('a state file in a folder that does not exist is refused at open, before anything runs', () => {
+    const { m } = f411();
+    const path = join(tmp(), 'no', 'state.bin');
+    expect(() => openFlashState(path, m.soc)).toThrow(`${path}: folder ${join(path, '..')} does not exist (the flash state file is created there)`);
+  });
+
   it('a board without persistent memory refuses --flash', () => {
     const m = new Machine({ board: 'mps2-an386' });
     expect(() => openFlashState(join(tmp(), 's.bin'), m.soc)).toThrow(/has no persistent flash/);
