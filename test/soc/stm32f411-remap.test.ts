@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { Bus, RegionKind } from '../../src/core/bus.js';
 import { Machine } from '../../src/core/machine.js';
 import type { Stm32f411Instance } from '../../src/soc/stm32f411/index.js';
-import { runF411Program } from '../firmware/f411/programs.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadImageBytes } from '../../src/image/load.js';
+import { F411_BIN, runF411Program } from '../firmware/f411/programs.js';
 
 const MEMRMP = 0x4001_3800;
 const APB2ENR = 0x4002_3844;
@@ -65,5 +68,20 @@ describe('STM32F411 memory remap', () => {
     expect(r.stdout).not.toContain('FAIL');
     expect(r.stdout).toContain('ok switch to SRAM while running at 0: next instructions from SRAM');
     expect(r.status).toBe(0);
+  });
+
+  it('the same with the block-translating engine (--engine jit)', () => {
+    const out: number[] = [];
+    const m = new Machine({ board: 'NUCLEO_F411RE', engine: 'jit', semihosting: { write: (_s, b) => void out.push(...b) } });
+    m.console.onTransmit((b) => void out.push(b));
+    const elf = join(F411_BIN, 'remap.elf');
+    m.loadImage(loadImageBytes(new Uint8Array(readFileSync(elf)), elf));
+    m.reset();
+    const r = m.run({ maxInstructions: 5_000_000 });
+    const text = Buffer.from(out).toString('latin1');
+    expect(text).not.toContain('FAIL');
+    expect(text).toContain('ok switch back to flash while running from SRAM at 0');
+    expect(r.reason).toBe('exit');
+    expect(r.exitCode).toBe(0);
   });
 });
