@@ -17,6 +17,12 @@ import { bytesWaiting, openPtyMaster } from './posix-tty.js';
 
 /** Up to 1 s (50 × 20 ms) for a client to read the last output before the PTY closes. */
 const DRAIN_POLLS = 50;
+/**
+ * Bytes written to the master reach the slave's input queue through the kernel's flip buffer, pushed by a
+ * worker thread: right after the write FIONREAD on the slave can still be 0. Wait this long before trusting
+ * it (without it a loaded machine lost the guest's last line: the hang-up discarded bytes still in flight).
+ */
+const FLIP_SETTLE_MS = 50;
 
 export class PtyBackend implements SerialBackend {
   private readonly reader: ReadStream;
@@ -25,6 +31,8 @@ export class PtyBackend implements SerialBackend {
   private readonly out: OutputBatcher;
   private readonly unsubscribe: () => void;
   readonly slave: string;
+  /** Output was written: close() lets the kernel settle before checking what a client has not read. */
+  private wrote = false;
 
   constructor(
     ctx: BackendContext,
@@ -45,6 +53,7 @@ export class PtyBackend implements SerialBackend {
   }
 
   private write(bytes: Uint8Array): void {
+    this.wrote = true;
     let off = 0;
     try {
       while (off < bytes.length) off += writeSync(this.fd, bytes, off);
@@ -58,6 +67,7 @@ export class PtyBackend implements SerialBackend {
     this.unsubscribe();
     // Closing the master hangs up the slave and discards what its client has not read yet: give a client
     // a moment to read the guest's last output. Host I/O only (never guest-visible time).
+    if (this.wrote) await new Promise((r) => setTimeout(r, FLIP_SETTLE_MS));
     for (let i = 0; i < DRAIN_POLLS && bytesWaiting(this.holdFd) > 0; i++) await new Promise((r) => setTimeout(r, 20));
     this.reader.destroy(); // closes the master fd
     try {

@@ -114,7 +114,7 @@ describe.skipIf(!SOCAT)(`emboard console on a serial device (socat PTY pair)${SO
 const TMUX = SOCAT && has('tmux');
 
 describe.skipIf(!TMUX)(`emboard console on a serial device in a real terminal${TMUX ? '' : ' (skipped: socat, tmux or Linux missing)'}`, () => {
-  it('Enter sends CR by default and CR LF with --enter crlf; Ctrl-A k quits with 0 and restores the terminal', async () => {
+  it('Ctrl-A ? shows the keys; Enter sends CR by default and CR LF with --enter crlf; Ctrl-A k and Ctrl-A \\ quit with 0 and restore the terminal', async () => {
     const { host, board } = await ptyPair();
     const b = standInBoard(board, 'board ready\r\n');
     const sock = `emboard-condev-${process.pid}`;
@@ -124,6 +124,8 @@ describe.skipIf(!TMUX)(`emboard console on a serial device in a real terminal${T
     try {
       t('new-session', '-d', '-s', 's', '-x', '120', '-y', '30', `cd ${ROOT}; ${cmd(1, '')}; ${cmd(2, '--enter crlf')}; sleep 600`);
       await until('the first console', () => screen().includes('Ctrl-A k to quit'));
+      t('send-keys', '-t', 's', 'C-a', '?');
+      await until('the key help', () => screen().includes('Ctrl-A k or Ctrl-A \\ quit, Ctrl-A a send Ctrl-A, Ctrl-A ? this help'));
       t('send-keys', '-t', 's', '-l', 'x');
       t('send-keys', '-t', 's', 'Enter');
       await until('the board to get x CR', () => b.got() === 'x\r');

@@ -83,6 +83,13 @@ describe('F411 USARTs through every backend (uart_echo.c)', () => {
     expect(r.stderr).toContain(`emboard: last console output:\n${banner('usart2')}`);
   });
 
+  it('usart2=none on NUCLEO_F411RE: the console goes nowhere and stdin is not read; an idle guest with no input source ends the run', () => {
+    const r = cli('NUCLEO_F411RE', ['--serial', 'usart2=none'], 'bye\n');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('usart6=tcp:0,wait on NUCLEO_F411RE holds the guest until a client connects, then echoes over TCP', async () => {
     let reply: Promise<string> | null = null;
     const { run, stdout } = runIn('NUCLEO_F411RE', ['usart6=tcp:0,wait'], (line) => {

@@ -61,7 +61,8 @@ function openSlave(path: string) {
   let got = '';
   r.on('data', (d) => (got += d.toString('latin1')));
   r.on('error', () => undefined);
-  return { got: () => got, write: (s: string) => w.write(s), close: () => (r.destroy(), w.destroy()) };
+  // write resolves once the bytes are in the PTY: closing before that could drop them (a test race seen under load).
+  return { got: () => got, write: (s: string) => new Promise<void>((res) => w.write(s, () => res())), close: () => (r.destroy(), w.destroy()) };
 }
 
 describe.skipIf(!HAVE_KOFFI)(`pty backend (koffi; Linux)${HAVE_KOFFI ? '' : ' (skipped: koffi or Linux missing)'}`, () => {
@@ -72,10 +73,10 @@ describe.skipIf(!HAVE_KOFFI)(`pty backend (koffi; Linux)${HAVE_KOFFI ? '' : ' (s
     expect(readlinkSync(link)).toBe(slave);
     const first = openSlave(link);
     await until('the prompt on the first client', () => first.got().includes('type a line'));
-    first.write('ab');
+    await first.write('ab');
     first.close();
     const second = openSlave(link);
-    second.write('c\n');
+    await second.write('c\n');
     await until('the echo on the second client', () => second.got().includes('upper: ABC\n'));
     second.close();
     expect(await exited).toBe(0);
@@ -159,6 +160,34 @@ describe.skipIf(!TERMS)(`real terminal programs on the PTY${TERMS ? '' : ' (skip
     } finally {
       p.kill();
       t.kill();
+    }
+  });
+});
+
+describe.skipIf(!TERMS)(`screen's own Ctrl-A k on the PTY${TERMS ? '' : ' (skipped: tmux, picocom, screen or koffi missing)'}`, () => {
+  it('screen types half a line and is killed with Ctrl-A k y; emboard keeps the PTY, picocom re-attaches and finishes the line', async () => {
+    const link = join(mkdtempSync(join(tmpdir(), 'emboard-pty-')), 'ttyACM0');
+    const { exited, slave } = await startWithPty(['--serial', `uart0=pty:${link}`]);
+    const sc = tmux(`emboard-test-${process.pid}-d`);
+    const pc = tmux(`emboard-test-${process.pid}-d2`);
+    try {
+      sc.start(`screen ${link} 115200; echo SCREEN-DONE; sleep 600`);
+      await until('screen to open the port', () => openers(slave) >= 2);
+      sc.keys('-l', 'scr');
+      sc.keys('C-a', 'k');
+      await until('the kill prompt', () => /Really kill this window/.test(sc.screen()));
+      sc.keys('y');
+      await until('screen to quit', () => sc.screen().includes('SCREEN-DONE'));
+      await until('screen to close the port', () => openers(slave) === 1);
+      pc.start(`picocom -b 115200 ${link}; echo PICOCOM-DONE; sleep 600`);
+      await until('picocom to be ready', () => pc.screen().includes('Terminal ready'));
+      pc.keys('-l', 'een');
+      pc.keys('C-j');
+      expect(await exited).toBe(0); // the guest got "screen\n" from the two clients and exited
+      await until('the echo in picocom', () => pc.screen().includes('upper: SCREEN'));
+    } finally {
+      sc.kill();
+      pc.kill();
     }
   });
 });
