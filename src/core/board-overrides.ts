@@ -17,6 +17,8 @@ export interface BoardOverrides {
   hseHz?: number;
   /** W25Q chip fitted on the board's SPI flash footprint. */
   spiFlash?: SpiFlashChip;
+  /** false (`--no-watchdog`): IWDG/WWDG expiries are logged instead of resetting the board. */
+  watchdog?: boolean;
 }
 
 /** SoCs that understand each override (board option name). */
@@ -24,8 +26,9 @@ const SUPPORTED: Readonly<Record<keyof BoardOverrides, readonly string[]>> = {
   boot0: ['stm32f411'],
   hseHz: ['stm32f411'],
   spiFlash: ['stm32f411'],
+  watchdog: ['stm32f411'],
 };
-const FLAG: Readonly<Record<keyof BoardOverrides, string>> = { boot0: '--boot0', hseHz: '--hse', spiFlash: '--spi-flash' };
+const FLAG: Readonly<Record<keyof BoardOverrides, string>> = { boot0: '--boot0', hseHz: '--hse', spiFlash: '--spi-flash', watchdog: '--no-watchdog' };
 
 /** The board spec with the overrides merged into its options; UserError for a board that has no such option. */
 export function applyBoardOverrides(board: string | BoardSpec, o: BoardOverrides): BoardSpec {
@@ -33,7 +36,7 @@ export function applyBoardOverrides(board: string | BoardSpec, o: BoardOverrides
   const options: Record<string, unknown> = { ...spec.options };
   for (const k of Object.keys(o) as (keyof BoardOverrides)[]) {
     const v = o[k];
-    if (v === undefined || v === false) continue;
+    if (v === undefined || (v === false && k !== 'watchdog')) continue;
     if (!SUPPORTED[k].includes(spec.soc)) throw new UserError(`${FLAG[k]}: board ${spec.name} (${spec.soc}) has no such option`);
     if (k === 'hseHz' && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 50e6)) {
       throw new UserError(`--hse: ${String(v)} Hz is not an HSE frequency (0 for none, up to 50 MHz with bypass)`);

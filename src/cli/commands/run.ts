@@ -51,6 +51,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--spi-flash <chip>', 'fit a W25Q SPI NOR flash on the board footprint').choices(SPI_FLASH_CHIPS))
     .option('--button <spec>', 'press/release a board button in virtual time: NAME=pressed@100ms[,released@300ms] (repeatable)', collect)
     .option('--vcd <file>', 'write every GPIO pin change with its virtual time as a VCD file (GTKWave)')
+    .option('--no-watchdog', 'IWDG/WWDG expiries are logged instead of resetting the board (registers still work)')
     .option('--reset-after <ms>', 'reset the board (NRST pin) after this much virtual time', parseNumber('--reset-after'))
     .option('--semihosting', 'enable ARM semihosting (guest console I/O, exit code, clock); file access needs --semihosting-root')
     .option('--semihosting-root <dir>', 'folder the guest may open/create files in through semihosting (nothing outside it)')
@@ -72,7 +73,7 @@ export function registerRun(program: Command): void {
     .addOption(new Option('--engine <kind>', 'CPU engine: interp (reference interpreter) or jit (block translator)').choices(['interp', 'jit']).default('interp'))
     .action(async (files: string[], opts: Record<string, unknown>) => {
       const log = createLogger(opts.logLevel as LogLevel, opts.logFormat as LogFormat);
-      if (files.length === 0 && !opts.demo && opts.flash === undefined) throw new UserError('run: no firmware file given (or use --demo, or --flash with an existing state file)');
+      if (files.length === 0 && !opts.demo && opts.flash === undefined && !opts.boot0) throw new UserError('run: no firmware file given (or use --demo, or --flash with an existing state file)');
       if (files.length > 0 && opts.demo) throw new UserError('run: --demo runs the built-in firmware; give no firmware file with it');
       const images = files.map(parseImageArg);
       const buttons = ((opts.button as string[] | undefined) ?? []).map(parseButtonSpec);
@@ -90,6 +91,7 @@ export function registerRun(program: Command): void {
           boot0: opts.boot0 === true ? true : undefined,
           hseHz: opts.hse as number | undefined,
           spiFlash: opts.spiFlash as SpiFlashChip | undefined,
+          watchdog: opts.watchdog === false ? false : undefined,
         },
         buttons,
         vcd: opts.vcd as string | undefined,
