@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { Machine } from '../../src/core/machine.js';
+import { applyBoardOverrides } from '../../src/core/board-overrides.js';
 import { IWDG_SR, Stm32Iwdg } from '../../src/soc/stm32f411/iwdg.js';
 import { Stm32Wwdg } from '../../src/soc/stm32f411/wwdg.js';
 import { makeCtx } from './stm32f411-devices-helpers.js';
@@ -155,5 +156,13 @@ describe('watchdog resets in the machine', () => {
       expect((csr >>> 29) & 1, `watchdog ${watchdog}`).toBe(watchdog ? 1 : 0);
       expect((m.soc.devices.get('iwdg') as Stm32Iwdg).started).toBe(!watchdog);
     }
+  });
+});
+
+describe('--no-watchdog', () => {
+  it('becomes the board option watchdog: false (F411 boards only)', () => {
+    expect(applyBoardOverrides('NUCLEO_F411RE', { watchdog: false }).options?.watchdog).toBe(false);
+    expect(applyBoardOverrides('NUCLEO_F411RE', {}).options?.watchdog).toBeUndefined();
+    expect(() => applyBoardOverrides('mps2-an386', { watchdog: false })).toThrow(/--no-watchdog: board mps2-an386/);
   });
 });

@@ -69,13 +69,18 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
   const watchdog = w.options.watchdog ?? true;
   if (typeof watchdog !== 'boolean') throw new UserError('stm32f411: option "watchdog" must be true or false');
   let pendingCause: ResetCause = 'independent-watchdog';
+  const suppressed = new Set<ResetCause>();
   const resetEvent = ctx.scheduler.event('watchdog-reset', () => {
     if (w.requestSystemReset) w.requestSystemReset(pendingCause);
     else ctx.log.warn(`${pendingCause} reset requested but no machine performs resets`);
   });
   const expire = (cause: ResetCause, why: string) => {
     if (!watchdog) {
-      ctx.log.warn(`${cause}: ${why}; reset suppressed (watchdog disabled)`);
+      // Once at warn per watchdog, then debug: an unserviced watchdog expires again every period.
+      const msg = `${cause}: ${why}; reset suppressed (watchdog disabled)`;
+      if (suppressed.has(cause)) ctx.log.debug(msg);
+      else ctx.log.warn(`${msg}; further expiries at debug level`);
+      suppressed.add(cause);
       return;
     }
     ctx.log.info(`${cause} reset: ${why}`);
