@@ -112,7 +112,8 @@ export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOut
     if (!machine.board.demo) throw new UserError(`board ${machine.board.name} has no built-in demo firmware`);
     args = [{ path: join(machine.board.dir, machine.board.demo) }];
   }
-  if (args.length === 0 && (state === null || state.created)) {
+  // Booting the system-memory bootloader needs no application (blank flash is what it expects).
+  if (args.length === 0 && !o.boardOverrides?.boot0 && (state === null || state.created)) {
     throw new UserError(state ? `no firmware file given and ${state.path} does not exist yet` : 'no firmware file given (or use --demo)');
   }
   const images = loadImageArgs(machine, args, { format: o.format, base: o.base });

@@ -122,6 +122,11 @@ describe('board options', () => {
     // Whatever bootloader system memory holds (placeholder WFI loop or DFU), the core runs inside it.
     const pc = r.machine.cpu.pc >>> 0;
     expect(pc >= 0x1fff0000 && pc < 0x1fff7800).toBe(true);
+    // The bootloader needs no application: --boot0 with a new state file starts on blank flash and creates it.
+    const path = join(tmp(), 'blank.bin');
+    const blank = await run({ boardOverrides: { boot0: true }, flashState: path, timeoutMs: 5 });
+    expect(blank.result.reason === 'halt' || blank.result.reason === 'timeout').toBe(true);
+    expect(readFileSync(path).every((b) => b === 0xff)).toBe(true);
     // Without --boot0 the same image runs from flash.
     const normal = await run({ images: [{ path: HELLO_ELF }] });
     expect(normal.stdout).toContain('hello from the STM32F411');
