@@ -197,7 +197,7 @@ export function parseDfuUtilArgs(argv: readonly string[]): DfuUtilArgs | ArgsExi
       case 'S': {
         const comma = v!.indexOf(',');
         a.serial = comma < 0 ? v! : v!.slice(0, comma);
-        a.serialDfu = comma < 0 ? null : v!.slice(comma + 1);
+        a.serialDfu = comma < 0 ? a.serial : v!.slice(comma + 1);
         return null;
       }
       case 'a': {

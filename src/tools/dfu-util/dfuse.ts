@@ -67,6 +67,7 @@ type Special = 'SET_ADDRESS' | 'ERASE_PAGE' | 'MASS_ERASE' | 'READ_UNPROTECT';
 export class DfuseSession {
   private lastErasedPage = 1; // not page-aligned: never matches
   private layout: MemLayout | null = null;
+  private readonly layouts = new Map<number, MemLayout>();
   readonly opts: DfuseOptions;
   private readonly bar: ProgressBar;
   /** Sum of bwPollTimeout the device asked for (the time the real transfer would take), in ms. */
@@ -77,7 +78,10 @@ export class DfuseSession {
     private readonly xferSize: number,
     private readonly io: DfuUtilIo,
     options: string | null,
+    /** The alt settings of the device's DFU interface (a .dfu target selects one by number). */
     private readonly allAlts: readonly DfuIf[],
+    /** dfu-util's matched list (its dfu_root chain), whose layouts a download parses first. */
+    private readonly chain: readonly DfuIf[] = [dif],
   ) {
     this.opts = options ? parseDfuseOptions(options) : parseDfuseOptions('');
     this.bar = new ProgressBar((t) => io.out(t));
@@ -110,11 +114,11 @@ export class DfuseSession {
     if (command === 'ERASE_PAGE') {
       const seg = this.layout ? findSegment(this.layout, address) : null;
       if (!seg || !(seg.memtype & ERASABLE)) throw new DfuUtilExit(EX.IOERR, `Page at 0x${hex8(address)} can not be erased`);
-      if (this.io.verbose > 1) this.io.out(`Erasing page size ${seg.pageSize} at address 0x${hex8(address)}, page starting at 0x${hex8(address & ~(seg.pageSize - 1))}\n`);
+      if (this.io.verbose) this.io.err(`Erasing page size ${seg.pageSize} at address 0x${hex8(address)}, page starting at 0x${hex8(address & ~(seg.pageSize - 1))}\n`);
       buf[0] = 0x41;
       this.lastErasedPage = (address & ~(seg.pageSize - 1)) >>> 0;
     } else if (command === 'SET_ADDRESS') {
-      if (this.io.verbose > 2) this.io.out(`  Setting address pointer to 0x${hex8(address)}\n`);
+      if (this.io.verbose > 1) this.io.err(`  Setting address pointer to 0x${hex8(address)}\n`);
       buf[0] = 0x21;
     } else if (command === 'MASS_ERASE') {
       buf[0] = 0x41;
@@ -150,7 +154,7 @@ export class DfuseSession {
           this.pollMs += 35000 - 100;
         }
       }
-      if (this.io.verbose > 1) this.io.out(`   Poll timeout ${st.pollTimeout} ms\n`);
+      if (this.io.verbose > 1) this.io.err(`   Poll timeout ${st.pollTimeout} ms\n`);
       this.pollMs += st.pollTimeout;
       if (command === 'READ_UNPROTECT') return;
     } while (st.state === DfuState.dfuDNBUSY);
@@ -203,21 +207,23 @@ export class DfuseSession {
   private dnloadElement(address: number, size: number, data: Uint8Array): void {
     const layout = this.layout!;
     const last = findSegment(layout, address + size - 1);
-    if (!last || !(last.memtype & WRITEABLE)) throw new DfuUtilExit(EX.IOERR, `Last page at 0x${hex8(address + size - 1)} is not writeable`);
-    if (!this.opts.massErase) {
+    if (!last || !(last.memtype & WRITEABLE)) throw new DfuUtilExit(EX.USAGE, `Last page at 0x${hex8(address + size - 1)} is not writeable`);
+    {
       for (let p = 0; p < size; p += this.xferSize) {
         const a = (address + p) >>> 0;
         const chunk = Math.min(this.xferSize, size - p);
+        // The bar is drawn before the page is checked (dfu-util leaves it on the line when it stops).
+        if (!this.io.verbose) this.bar.draw('Erase   ', p, size);
         const seg = findSegment(layout, a);
-        if (!seg || !(seg.memtype & WRITEABLE)) throw new DfuUtilExit(EX.IOERR, `Page at 0x${hex8(a)} is not writeable`);
+        if (!seg || !(seg.memtype & WRITEABLE)) throw new DfuUtilExit(EX.USAGE, `Page at 0x${hex8(a)} is not writeable`);
         const page = seg.pageSize;
         const eraseAddress = (a & ~(page - 1)) >>> 0;
-        if (!this.io.verbose) this.bar.draw('Erase   ', p, size);
-        if (seg.memtype & ERASABLE) {
+        // After a mass erase dfu-util still walks the pages (and draws the bar) but erases none.
+        if (seg.memtype & ERASABLE && !this.opts.massErase) {
           if (eraseAddress !== this.lastErasedPage) this.specialCommand(eraseAddress, 'ERASE_PAGE');
           if (a + chunk - 1 > eraseAddress + page - 1) {
             const next = (eraseAddress + page) >>> 0;
-            if (this.io.verbose) this.io.out(' Chunk extends into next page, erase it as well\n');
+            if (this.io.verbose) this.io.err(' Chunk extends into next page, erase it as well\n');
             this.specialCommand(next, 'ERASE_PAGE');
           }
         }
@@ -227,7 +233,7 @@ export class DfuseSession {
     for (let p = 0; p < size; p += this.xferSize) {
       const a = (address + p) >>> 0;
       const chunk = Math.min(this.xferSize, size - p);
-      if (this.io.verbose) this.io.out(` Download from image offset ${hex8(p)} to memory ${hex8(a)}-${hex8(a + chunk - 1)}, size ${chunk}\n`);
+      if (this.io.verbose) this.io.err(` Download from image offset ${hex8(p)} to memory ${hex8(a)}-${hex8(a + chunk - 1)}, size ${chunk}\n`);
       else this.bar.draw('Download', p, size);
       this.specialCommand(a, 'SET_ADDRESS');
       const r = this.dnloadChunk(data.subarray(p, p + chunk), 2);
@@ -248,13 +254,14 @@ export class DfuseSession {
     let pos = 0;
     let rem = data.length - file.suffixLength;
     const take = (n: number): Uint8Array => {
-      if (rem < n) throw new DfuUtilExit(EX.DATAERR, `Corrupt DfuSe file: Cannot read ${n} bytes from ${rem} bytes`);
+      if (rem < n) throw new DfuUtilExit(EX.NOINPUT, `Corrupt DfuSe file: Cannot read ${n} bytes from ${rem} bytes`);
       const out = data.subarray(pos, pos + n);
       pos += n;
       rem -= n;
       return out;
     };
-    if (rem < 11) throw new DfuUtilExit(EX.DATAERR, 'File too small for a DfuSe file');
+    // Prefix, one target prefix and one element header at least.
+    if (rem < 11 + 274 + 8) throw new DfuUtilExit(EX.DATAERR, 'File too small for a DfuSe file');
     const prefix = take(11);
     if (String.fromCharCode(...prefix.subarray(0, 5)) !== 'DfuSe') throw new DfuUtilExit(EX.DATAERR, 'No valid DfuSe signature');
     if (prefix[5] !== 0x01) throw new DfuUtilExit(EX.DATAERR, `DFU format revision ${prefix[5]} not supported`);
@@ -283,7 +290,7 @@ export class DfuseSession {
           throw e;
         }
         this.dif = adif;
-        this.layout = this.loadLayoutQuiet(adif);
+        this.layout = this.layouts.get(adif.altsetting) ?? this.loadLayoutQuiet(adif);
       } else this.io.warn(`No alternate setting ${alt} (skipping elements)`);
       for (let el = 1; el <= nElements; el++) {
         const h = take(8);
@@ -314,7 +321,12 @@ export class DfuseSession {
   }
 
   download(file: DfuUtilFile | null): void {
-    this.layout = this.loadLayout(this.dif);
+    // dfu-util parses the memory map of every matched alt setting, in its list order, printing each name.
+    for (const d of this.chain) {
+      const l = this.loadLayout(d);
+      this.layouts.set(d.altsetting, l);
+    }
+    this.layout = this.layouts.get(this.dif.altsetting) ?? this.loadLayout(this.dif);
     const o = this.opts;
     if (o.unprotect) {
       if (!o.force) throw new DfuUtilExit(EX.USAGE, 'The read unprotect command will erase the flash memoryand can only be used with force\n');
@@ -327,7 +339,9 @@ export class DfuseSession {
       this.io.out('Performing mass erase, this can take a moment\n');
       this.specialCommand(0, 'MASS_ERASE');
     }
-    if (file) {
+    if (!file) {
+      this.io.out('DfuSe command mode\n');
+    } else {
       if (o.addressPresent) {
         if (file.bcdDfu === 0x011a) throw new DfuUtilExit(EX.USAGE, 'This is a DfuSe file, not meant for raw download');
         this.binDownload(file);
@@ -350,7 +364,7 @@ export class DfuseSession {
     if (o.addressPresent) {
       this.layout = this.loadLayout(this.dif);
       const seg = findSegment(this.layout, o.address);
-      if (!o.force && (!seg || !(seg.memtype & READABLE))) throw new DfuUtilExit(EX.IOERR, `Page at 0x${hex8(o.address)} is not readable`);
+      if (!o.force && (!seg || !(seg.memtype & READABLE))) throw new DfuUtilExit(EX.USAGE, `Page at 0x${hex8(o.address)} is not readable`);
       if (!limit) {
         if (seg) {
           limit = seg.end - o.address + 1;
@@ -363,6 +377,7 @@ export class DfuseSession {
       this.specialCommand(o.address, 'SET_ADDRESS');
       this.abortToIdle();
     } else if (!limit) {
+      this.io.warn('Unbound upload not supported on DfuSe devices');
       limit = 0x4000;
       this.io.out(`Limiting default upload to ${limit} bytes\n`);
     }
@@ -386,10 +401,7 @@ export class DfuseSession {
     }
     this.bar.draw('Upload', total, total);
     this.abortToIdle();
-    if (o.leave) {
-      this.specialCommand(o.address, 'SET_ADDRESS');
-      this.dnloadChunk(new Uint8Array(0), 2);
-    }
+    if (o.leave) this.leaveRequest();
     const out = new Uint8Array(total);
     let p = 0;
     for (const c of chunks) {

@@ -29,9 +29,11 @@ export interface DfuUtilResult {
 }
 
 function matches(a: DfuUtilArgs, d: DfuIf): boolean {
-  const vendor = d.dfuMode && a.vendorDfu >= 0 ? a.vendorDfu : a.vendor;
-  const product = d.dfuMode && a.productDfu >= 0 ? a.productDfu : a.product;
-  const serial = d.dfuMode && a.serialDfu !== null ? a.serialDfu : a.serial;
+  // A device in DFU mode is matched by the IDs after the comma of -d/-S only (`-d 1234:5678` still
+  // finds a DFU-mode 0483:df11; a lone -S names both serials), as dfu-util 0.11 does.
+  const vendor = d.dfuMode ? a.vendorDfu : a.vendor;
+  const product = d.dfuMode ? a.productDfu : a.product;
+  const serial = d.dfuMode ? a.serialDfu : a.serial;
   if (vendor >= 0 && vendor !== d.vendor) return false;
   if (product >= 0 && product !== d.product) return false;
   if (serial !== null && serial !== d.serial) return false;
@@ -69,6 +71,8 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
   io.verbose = a.verbose;
   io.out(VERSION_BANNER);
   if (a.mode === 'version') return EX.OK;
+  // What dfu-util shows of the libusb under it: the API level the emulated bus (and our libusb shim) offers.
+  if (a.verbose) io.out('libusb version 1.0.26 (0)\n');
   let mode = a.mode;
   if (mode === 'none' && a.dfuseOptions === null) {
     io.err('You need to specify one of -D or -U\n');
@@ -79,7 +83,8 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
   let file: DfuUtilFile | null = null;
   if (mode === 'download') {
     file = loadDfuFile(a.file!, io);
-    // Without -d, the IDs in the file's suffix choose the device.
+    // Without -d, the IDs in the file's suffix become the run-time IDs (which a DFU-mode device is not
+    // matched against, so a file for another product still downloads; with -d the File ID check stops it).
     if (a.vendor < 0 && file.idVendor !== 0xffff) {
       a.vendor = file.idVendor;
       io.out(`Match vendor ID from file: ${hex4(a.vendor)}\n`);
@@ -106,11 +111,10 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
     return EX.OK;
   }
   if (found.length === 0) throw new DfuUtilExit(EX.IOERR, 'No DFU capable USB device available');
-  let root = found[0]!;
-  const sameInterface = found.every((d) => d.attached === root.attached && d.interface === root.interface);
-  if (file?.bcdDfu === 0x011a && found.length > 1 && sameInterface) {
+  const root = found[0]!;
+  if (file?.bcdDfu === 0x011a && root.hasAlts) {
+    // A DfuSe file names its alt settings itself; dfu-util goes on with the head of its list.
     io.out('Multiple alternate interfaces for DfuSe file\n');
-    root = found.reduce((lo, d) => (d.altsetting < lo.altsetting ? d : lo));
   } else if (found.length > 1) {
     throw new DfuUtilExit(EX.IOERR, "More than one DFU capable USB device found! Try `--list' and specify the serial number or disconnect all but one device\n");
   }
@@ -119,6 +123,12 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
   if (root.attached.device.detached) throw new DfuUtilExit(EX.IOERR, 'Cannot open device: LIBUSB_ERROR_NO_DEVICE');
   io.out(`Device ID ${hex4(root.vendor)}:${hex4(root.product)}\n`);
   io.out(`${root.dfuMode ? 'Device' : 'Run-Time device'} DFU version ${hex4(root.func.bcdDfu)}\n`);
+  if (a.verbose) {
+    const at = root.func.attributes;
+    const names = [' bitCanDnload', ' bitCanUpload', ' bitManifestationTolerant', ' bitWillDetach'].filter((_n, i) => at & (1 << i)).join('');
+    io.out(`DFU attributes: (0x${at.toString(16).padStart(2, '0')})${names}\n`);
+    io.out(`Detach timeout ${root.func.detachTimeout} ms\n`);
+  }
   const runtimeVendor = a.vendor >= 0 ? a.vendor : root.vendor;
   const runtimeProduct = a.product >= 0 ? a.product : root.product;
   if (!root.dfuMode) throw new DfuUtilExit(EX.PROTOCOL, 'Device still in Run-Time Mode!');
@@ -230,7 +240,7 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
         );
       }
       if (!dfuseDevice && a.dfuseOptions === null && file?.bcdDfu !== 0x011a) throw new DfuUtilExit(EX.SOFTWARE, 'plain DFU (non-DfuSe) download is not emulated');
-      const s = new DfuseSession(root, xfer, io, a.dfuseOptions, allAlts);
+      const s = new DfuseSession(root, xfer, io, a.dfuseOptions, allAlts, found);
       onSession(s);
       s.download(file);
       break;

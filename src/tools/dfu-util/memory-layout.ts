@@ -50,7 +50,7 @@ export function parseMemoryLayout(desc: string): MemLayout | null {
       else if (mult === 'M') size *= 1024 * 1024;
       else if (mult >= 'a' && mult <= 'g') {
         if (!type) type = mult;
-      } else if (mult !== 'B' && mult !== ' ') {
+      } else if (mult !== 'B') {
         warnings.push(`Non-valid multiplier '${mult}', assuming bytes`);
       }
       const t = type.charCodeAt(0);
