@@ -350,4 +350,15 @@ describe('STM32F411 SPI1 + W25Q64 on the WeAct board (test/firmware/f411 program
     bit(4, 1);
     expect(id).toEqual([0xff, 0xef, 0x40, 0x15]);
   });
+
+  it('older board files: the footprint in "spiFlash" with the fitted chip in "default"', () => {
+    const base = loadBoard('WeAct_F411CE');
+    const { spiFlashPins, ...rest } = base.options as Record<string, unknown>;
+    const withChip = new Machine({ board: { ...base, options: { ...rest, spiFlash: { ...(spiFlashPins as object), default: 'w25q32' } } } });
+    expect((withChip.soc.devices.get('spiflash') as { chip: { name: string } }).chip.name).toBe('w25q32');
+    const without = new Machine({ board: { ...base, options: { ...rest, spiFlash: { ...(spiFlashPins as object), default: null } } } });
+    expect(without.soc.devices.has('spiflash')).toBe(false);
+    expect(() => new Machine({ board: { ...base, options: { ...rest, spiFlash: 'w25q80' } } })).toThrow(/unknown SPI flash "w25q80"/);
+    expect(() => new Machine({ board: { ...base, options: { ...rest, spiFlash: 'w25q64' } } })).toThrow(/needs the board's "spiFlashPins"/);
+  });
 });

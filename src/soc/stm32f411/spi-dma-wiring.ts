@@ -100,13 +100,19 @@ function wireSpiFlash(
   pins: ReadonlyMap<string, Pin>,
   options: Readonly<Record<string, unknown>>,
 ): W25q | null {
-  const want = options.spiFlash;
+  let want = options.spiFlash;
+  let footprint = options.spiFlashPins;
+  if (typeof want === 'object' && want !== null) {
+    // Older board files: the footprint itself in "spiFlash", with the fitted chip (or null) in "default".
+    footprint ??= want;
+    want = (want as Record<string, unknown>).default ?? null;
+  }
   if (want === undefined || want === null || want === false || want === 'none') return null;
   if (typeof want !== 'string') throw new UserError('stm32f411: option "spiFlash" must be a chip name (w25q16, w25q32, w25q64, w25q128)');
   const chip = w25qChip(want);
   if (chip === undefined) throw new UserError(`stm32f411: unknown SPI flash "${want}" (known: ${Object.keys(W25Q_CHIPS).join(', ')})`);
-  const raw = options.spiFlashPins as Record<string, unknown> | undefined;
-  if (raw === undefined || typeof raw !== 'object') throw new UserError('stm32f411: option "spiFlash" needs the board\'s "spiFlashPins" ({spi, cs, sck, miso, mosi})');
+  const raw = footprint as Record<string, unknown> | undefined;
+  if (raw === undefined || raw === null || typeof raw !== 'object') throw new UserError('stm32f411: option "spiFlash" needs the board\'s "spiFlashPins" ({spi, cs, sck, miso, mosi})');
   const str = (k: string): string => {
     const v = raw[k];
     if (typeof v !== 'string') throw new UserError(`stm32f411: "spiFlashPins.${k}" must be a string`);
