@@ -119,6 +119,19 @@ describe('STM32F411 ADC1', () => {
   });
 });
 
+describe('ADC1 DMA request', () => {
+  it('goes active with each result while CR2.DMA is set and inactive when DR is read', () => {
+    const { adc, at } = setup();
+    const seen: boolean[] = [];
+    adc.onDmaRequest = (req, active) => req === 'rx' && seen.push(active);
+    adc.write(CR2, 4, ADON | (1 << 8) | SWSTART); // DMA
+    at(15 / 8e6 + 1e-8);
+    expect(seen).toEqual([true]);
+    adc.read(DR, 4);
+    expect(seen).toEqual([true, false]);
+  });
+});
+
 describe('ADC1 in the SoC', () => {
   it('has the factory calibration values and board voltages', () => {
     const base = new Machine({ board: 'NUCLEO_F411RE' }).board;

@@ -14,7 +14,7 @@
  * Data: round(V / 3.3 V × 4095) reduced to RES bits, right or left aligned (ALIGN). Analog watchdog
  * (AWDEN, AWDSGL/AWDCH, HTR/LTR) on regular conversions. IRQ 18 = EOC·EOCIE | JEOC·JEOCIE | AWD·AWDIE |
  * OVR·OVRIE. Not modelled: external triggers (EXTEN/JEXTEN: logged once), discontinuous mode, JAUTO, the
- * ADON stabilisation time; DMA requests are offered through `onDmaRequest`.
+ * ADON stabilisation time; DMA requests are offered through `onDmaRequest` (not yet routed to DMA2).
  */
 import type { Logger } from '../../core/logger.js';
 import { RegisterBank } from '../../core/registers.js';
@@ -84,8 +84,12 @@ export class Stm32Adc {
   private readonly regEvent;
   private readonly injEvent;
   private readonly warned = new Set<string>();
-  /** Called with DR after each regular conversion while CR2.DMA is set (for the DMA controller). */
-  onDmaRequest: ((dr: number) => void) | null = null;
+  /**
+   * DMA request output (the DmaRequester shape of dma.ts): 'rx' goes active when a regular result lands in
+   * DR while CR2.DMA is set, and inactive when DR is read. Not yet in dma.ts's request table (DMA2 stream
+   * 0 or 4, channel 0 on the chip).
+   */
+  onDmaRequest: ((req: 'tx' | 'rx', active: boolean) => void) | null = null;
 
   constructor(private readonly env: AdcEnvironment) {
     const specs = [
@@ -241,7 +245,7 @@ export class Stm32Adc {
     }
     this.regs.set('SR', sr);
     this.updateIrq();
-    if (cr2 & CR2.DMA) this.onDmaRequest?.(data);
+    if (cr2 & CR2.DMA) this.onDmaRequest?.('rx', true);
     if (!last) this.regIndex++;
     else if (cr2 & CR2.CONT) this.regIndex = 0;
     else {
@@ -274,7 +278,8 @@ export class Stm32Adc {
   }
 
   private readDr(v: number): number {
-    // Reading DR clears EOC.
+    // Reading DR clears EOC (and the DMA request).
+    if (this.regs.get('CR2') & CR2.DMA) this.onDmaRequest?.('rx', false);
     const sr = this.regs.get('SR');
     if (sr & ADC_SR.EOC) {
       this.regs.set('SR', sr & ~ADC_SR.EOC);
