@@ -7,6 +7,7 @@ import { registerBoards } from './boards.js';
 import { registerConsole } from './console.js';
 import { registerRun } from './run.js';
 import { registerImageTools } from './image-tools.js';
+import { registerPy } from './py.js';
 import { registerUsbServe } from './usb-serve.js';
 import { registerFlashTools } from './flash-tools.js';
 import { registerDfuUtil } from './dfu-util.js';
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   registerBoards(program);
   registerConsole(program);
   registerImageTools(program);
+  registerPy(program);
   registerUsbServe(program);
   registerFlashTools(program);
   registerDfuUtil(program);
