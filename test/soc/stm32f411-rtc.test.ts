@@ -151,6 +151,16 @@ describe('STM32F411 RTC', () => {
     expect(env.rises.find(([l]) => l === 17)![1]).toBeCloseTo(t0 + 5, 4);
   });
 
+  it('reads RSF 0 in shadow-bypass mode (BYPSHAD)', () => {
+    const { rtc, init, at, scheduler, unlock } = setup();
+    init(0, 0x2101);
+    at(scheduler.now / HZ + 1e-3);
+    expect(rtc.read(ISR, 4) & RTC_ISR.RSF).toBe(RTC_ISR.RSF);
+    unlock();
+    rtc.write(CR, 4, 1 << 5);
+    expect(rtc.read(ISR, 4) & RTC_ISR.RSF).toBe(0);
+  });
+
   it('keeps 12-hour format with PM', () => {
     const { rtc, init, at, scheduler, unlock } = setup();
     init(0x0011_5959, 0x2101); // 11:59:59 (24 h)

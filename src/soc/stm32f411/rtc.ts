@@ -426,6 +426,7 @@ export class Stm32Rtc {
       v |= RTC_ISR.RSF;
       this.rsfAt = Infinity;
     }
+    if (this.regs.get('CR') & RTC_CR.BYPSHAD) v &= ~RTC_ISR.RSF; // no shadow copies in bypass mode
     v = (v & ~RTC_ISR.INITS) | ((this.regs.get('DR') >>> 16) & 0xff ? RTC_ISR.INITS : 0);
     this.regs.set('ISR', v & ~RTC_ISR.INITS);
     return v;
