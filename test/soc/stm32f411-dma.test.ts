@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BusError } from '../../src/core/errors.js';
-import { Dma, DMA_CR as C, DMA_FLAG as F, STM32F411_DMAS, STM32F411_DMA_REQUESTS, connectDmaRequests, SERVICE_CYCLES, M2M_CYCLES_PER_ITEM, type DmaRequester } from '../../src/soc/stm32f411/dma.js';
+import { Dma, DMA_CR as C, DMA_FLAG as F, STM32F411_DMAS, STM32F411_DMA_REQUESTS, connectDmaRequests, SERVICE_CYCLES, M2M_CYCLES_PER_ITEM, M2M_CHUNK, type DmaRequester } from '../../src/soc/stm32f411/dma.js';
 import { UartPort } from '../../src/core/uart-port.js';
 import { STM32F411_USARTS, Usart, USART_CR1, USART_SR } from '../../src/soc/stm32f411/usart.js';
 import { makeCtx } from './stm32f411-devices-helpers.js';
@@ -79,15 +79,19 @@ describe('STM32F411 DMA', () => {
     }
   });
 
-  it('memory-to-memory on DMA2: copies NDTR items after NDTR·2 cycles, sets HT+TC, disables the stream, IRQ with TCIE', () => {
+  it('memory-to-memory on DMA2: NDTR items at 2 cycles each, HT at half, then TC; disables the stream, IRQ with TCIE', () => {
     const { dma, mem, runTo, irqs } = setup();
     for (let i = 0; i < 64; i++) mem.ram[i] = i + 1;
     dma.write(PAR(0), 4, RAM);
     dma.write(M0AR(0), 4, RAM + 0x100);
     dma.write(NDTR(0), 4, 16);
     dma.write(CR(0), 4, (2 << C.DIR_SHIFT) | C.PINC | C.MINC | (2 << C.PSIZE_SHIFT) | (2 << C.MSIZE_SHIFT) | C.TCIE | C.EN);
-    runTo(16 * M2M_CYCLES_PER_ITEM - 1);
+    runTo(8 * M2M_CYCLES_PER_ITEM - 1);
     expect(mem.ram[0x100]).toBe(0);
+    runTo(8 * M2M_CYCLES_PER_ITEM); // the first half lands: HTIF, NDTR 8
+    expect(dma.read(NDTR(0), 4)).toBe(8);
+    expect(dma.read(LISR, 4)).toBe(F.HTIF);
+    expect([mem.ram[0x11c], mem.ram[0x120]]).toEqual([29, 0]);
     runTo(16 * M2M_CYCLES_PER_ITEM);
     expect(Array.from(mem.ram.subarray(0x100, 0x140))).toEqual(Array.from(mem.ram.subarray(0, 64)));
     expect(dma.read(LISR, 4)).toBe(F.TCIF | F.HTIF);
@@ -97,6 +101,22 @@ describe('STM32F411 DMA', () => {
     dma.write(LIFCR, 4, F.TCIF);
     expect(dma.read(LISR, 4)).toBe(F.HTIF);
     expect(irqs.high(56)).toBe(false);
+  });
+
+  it('memory-to-memory moves in chunks of M2M_CHUNK items and ignores CIRC', () => {
+    const { dma, mem, runTo } = setup();
+    for (let i = 0; i < 100; i++) mem.ram[i] = i;
+    dma.write(PAR(7), 4, RAM);
+    dma.write(M0AR(7), 4, RAM + 0x200);
+    dma.write(NDTR(7), 4, 100);
+    dma.write(CR(7), 4, (2 << C.DIR_SHIFT) | C.PINC | C.MINC | C.CIRC | C.EN);
+    runTo(M2M_CHUNK * M2M_CYCLES_PER_ITEM);
+    expect(dma.read(NDTR(7), 4)).toBe(100 - M2M_CHUNK);
+    runTo(1000);
+    expect(dma.read(NDTR(7), 4)).toBe(0);
+    expect(dma.read(CR(7), 4) & C.EN).toBe(0);
+    expect(Array.from(mem.ram.subarray(0x200, 0x264))).toEqual(Array.from(mem.ram.subarray(0, 100)));
+    expect(dma.read(HISR, 4)).toBe((F.TCIF | F.HTIF) << 22);
   });
 
   it('memory-to-memory is refused on DMA1 (TEIF, EN cleared)', () => {

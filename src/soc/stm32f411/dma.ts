@@ -8,8 +8,9 @@
  *   the request rises, and again while it stays high. The FIFO packs/unpacks between PSIZE and MSIZE
  *   (direct mode forces MSIZE = PSIZE). NDTR counts peripheral-size items and decrements live.
  * - Memory-to-memory (DMA2 only; DMA1 has no bus-matrix path for it → TEIF): PAR is the source, M0AR the
- *   destination; the whole block moves `M2M_CYCLES_PER_ITEM` cycles per item after EN (the data lands at
- *   the end of that time; NDTR is not updated in between).
+ *   destination; items move in chunks of up to `M2M_CHUNK` at `M2M_CYCLES_PER_ITEM` cycles per item (a
+ *   chunk lands at its end), split at the half-way point so HTIF comes exactly when half is done; NDTR
+ *   counts down chunk by chunk.
  * - HTIF when half the items are done, TCIF at the end; circular mode reloads NDTR and the addresses;
  *   double-buffer mode (DBM, implies circular) toggles CT and switches between M0AR and M1AR. Without
  *   either, the stream disables itself (EN=0). Clearing EN during a transfer stops it and sets TCIF.
@@ -54,6 +55,8 @@ const FIELD_SHIFT = [0, 6, 16, 22] as const;
 export const SERVICE_CYCLES = 4;
 /** Memory-to-memory: cycles per item (a read and a write on the AHB). */
 export const M2M_CYCLES_PER_ITEM = 2;
+/** Memory-to-memory: items moved per scheduler event. */
+export const M2M_CHUNK = 16;
 
 export interface DmaConfig {
   name: string;
@@ -280,7 +283,7 @@ export class Dma {
     s.fifo = [];
     s.curP = this.regs.get(`S${i}PAR`);
     s.curM = this.regs.get(cr & DMA_CR.CT ? `S${i}M1AR` : `S${i}M0AR`);
-    if (dir === 2) this.ctx.scheduler.schedule(this.m2mEv[i]!, ndtr * M2M_CYCLES_PER_ITEM);
+    if (dir === 2) this.ctx.scheduler.schedule(this.m2mEv[i]!, this.m2mChunk(s, ndtr) * M2M_CYCLES_PER_ITEM);
     else if (this.requests[i * 8 + ((cr >>> DMA_CR.CHSEL_SHIFT) & 7)]) this.kick();
     this.updateIrq(s);
   }
@@ -353,6 +356,12 @@ export class Dma {
     this.itemsDone(s, 1);
   }
 
+  /** Items of the next memory-to-memory chunk when `n` remain (stopping at the half-way point once). */
+  private m2mChunk(s: Stream, n: number): number {
+    const toHalf = s.halfDone ? n : n - (s.initial >> 1);
+    return Math.min(n, M2M_CHUNK, toHalf > 0 ? toHalf : n);
+  }
+
   private runM2m(s: Stream): void {
     const i = s.index;
     const cr = this.cr(i);
@@ -361,7 +370,9 @@ export class Dma {
     const m = this.memSize(i, cr);
     const pStep = cr & DMA_CR.PINC ? p : 0;
     const mStep = cr & DMA_CR.MINC ? m : 0;
-    let n = this.regs.get(`S${i}NDTR`);
+    const total = this.regs.get(`S${i}NDTR`);
+    const k = this.m2mChunk(s, total);
+    let n = k;
     try {
       for (; n > 0; n--) {
         pushBytes(s.fifo, this.mem.read(s.curP, p), p);
@@ -373,12 +384,14 @@ export class Dma {
       }
     } catch (e) {
       if (!(e instanceof BusError)) throw e;
-      this.regs.set(`S${i}NDTR`, n);
+      this.regs.set(`S${i}NDTR`, total - (k - n));
       this.ctx.log.warn(`${this.config.name} stream ${i}: transfer error (${e.toString()})`);
       this.fail(s);
       return;
     }
-    this.itemsDone(s, this.regs.get(`S${i}NDTR`));
+    this.itemsDone(s, k);
+    const left = this.regs.get(`S${i}NDTR`);
+    if (this.cr(i) & DMA_CR.EN && left > 0) this.ctx.scheduler.schedule(this.m2mEv[i]!, this.m2mChunk(s, left) * M2M_CYCLES_PER_ITEM);
   }
 
   /** Counts `k` items down, sets HT/TC, reloads (circular/double buffer) or disables the stream. */
@@ -401,7 +414,8 @@ export class Dma {
       }
       s.fifo = [];
       s.flags |= DMA_FLAG.TCIF;
-      if (cr & (DMA_CR.CIRC | DMA_CR.DBM)) {
+      // Circular/double buffer are not allowed for memory-to-memory (RM0383 §9.3.6): it ends there.
+      if (cr & (DMA_CR.CIRC | DMA_CR.DBM) && ((cr >>> DMA_CR.DIR_SHIFT) & 3) !== 2) {
         let next = cr;
         if (cr & DMA_CR.DBM) next ^= DMA_CR.CT;
         this.regs.set(`S${i}CR`, next);
