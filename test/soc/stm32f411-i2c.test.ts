@@ -162,6 +162,34 @@ describe('STM32F411 I2C master', () => {
   });
 });
 
+describe('I2C DMA requests', () => {
+  it('requests tx while TxE (DMAEN) in a transmission and rx while RxNE', () => {
+    const { i2c, eeprom, address, wait, clearAddr } = setup();
+    const seen: string[] = [];
+    i2c.onDmaRequest = (req, active) => seen.push(`${req}:${active}`);
+    i2c.write(CR2, 4, 16 | (1 << 11)); // DMAEN
+    address(0x50, false);
+    wait(I2C_SR1.ADDR);
+    clearAddr();
+    expect(seen).toEqual(['tx:true']);
+    i2c.write(DR, 4, 0x40); // into the shift register at once: TxE stays 1
+    i2c.write(DR, 4, 0x77); // DR full: TxE 0
+    expect(seen).toEqual(['tx:true', 'tx:false']);
+    wait(I2C_SR1.BTF);
+    i2c.write(CR1, 4, PE | STOP);
+    expect(eeprom.memory[0x40]).toBe(0x77);
+    expect(seen.at(-1)).toBe('tx:false');
+    address(0x50, true);
+    wait(I2C_SR1.ADDR);
+    clearAddr();
+    i2c.write(CR1, 4, PE | STOP);
+    wait(I2C_SR1.RXNE);
+    expect(seen.at(-1)).toBe('rx:true');
+    i2c.read(DR, 4);
+    expect(seen.at(-1)).toBe('rx:false');
+  });
+});
+
 describe('I2C in the SoC', () => {
   it('attaches board i2cDevices and rejects unknown types', () => {
     const base = new Machine({ board: 'NUCLEO_F411RE' }).board;

@@ -53,7 +53,7 @@ export const I2C_SR1 = {
 } as const;
 export const I2C_SR2 = { MSL: 1 << 0, BUSY: 1 << 1, TRA: 1 << 2 } as const;
 const CR1 = { PE: 1 << 0, START: 1 << 8, STOP: 1 << 9, ACK: 1 << 10, POS: 1 << 11, SWRST: 1 << 15 } as const;
-const CR2 = { ITERREN: 1 << 8, ITEVTEN: 1 << 9, ITBUFEN: 1 << 10 } as const;
+const CR2 = { ITERREN: 1 << 8, ITEVTEN: 1 << 9, ITBUFEN: 1 << 10, DMAEN: 1 << 11 } as const;
 const ERRORS = 0xdf00;
 
 export interface I2cEnvironment {
@@ -84,6 +84,13 @@ export class Stm32I2c {
   private txPending = false;
   private rxAckAtStart = true;
   private readonly event;
+  private dmaLevels = { tx: false, rx: false };
+  /**
+   * DMA request outputs (dma.ts's DmaRequester shape): 'tx' while TxE in a transmission, 'rx' while RxNE,
+   * both only with CR2.DMAEN. Not yet in dma.ts's request table; CR2.LAST (NACK after the DMA's last byte)
+   * is not modelled.
+   */
+  onDmaRequest: ((req: 'tx' | 'rx', active: boolean) => void) | null = null;
 
   constructor(
     readonly config: I2cConfig,
@@ -363,5 +370,14 @@ export class Stm32I2c {
     if (cr2 & CR2.ITBUFEN) ev |= sr1 & (I2C_SR1.TXE | I2C_SR1.RXNE);
     this.env.eventIrq.set((cr2 & CR2.ITEVTEN) !== 0 && ev !== 0);
     this.env.errorIrq.set((cr2 & CR2.ITERREN) !== 0 && (sr1 & ERRORS) !== 0);
+    const dma = (cr2 & CR2.DMAEN) !== 0;
+    this.dmaOut('tx', dma && this.phase === 'tx' && (sr1 & I2C_SR1.TXE) !== 0);
+    this.dmaOut('rx', dma && (sr1 & I2C_SR1.RXNE) !== 0);
+  }
+
+  private dmaOut(req: 'tx' | 'rx', active: boolean): void {
+    if (this.dmaLevels[req] === active) return;
+    this.dmaLevels[req] = active;
+    this.onDmaRequest?.(req, active);
   }
 }
