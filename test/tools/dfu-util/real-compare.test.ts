@@ -46,6 +46,7 @@ describe.skipIf(!HAVE)('emboard dfu-util vs Debian dfu-util 0.11 through the lib
   w('hello.bin', HELLO);
   w('zeroes', new Uint8Array(4096));
   w('r16.bin', new Uint8Array(16).fill(0x42));
+  w('ob.bin', Uint8Array.from([0xec, 0xaa, 0x13, 0x55, 0xff, 0xff, 0xff, 0xff, 0xfe, 0x0f, 0x01, 0xf0, 0xff, 0xff, 0xff, 0xff]));
   const dfuse = (elements: { address: number; data: Uint8Array }[], vid = 0x0483, pid = 0xdf11) => buildDfuSe([{ alt: 0, name: 'ST...', elements }], { vid, pid, device: 0xffff });
   w('two-el.dfu', dfuse([{ address: 0x08000000, data: HELLO }, { address: 0x08004100, data: HELLO.subarray(0, 100) }]));
   w('vid.dfu', dfuse([{ address: 0x08000000, data: HELLO }], 0x1234, 0x5678));
@@ -74,6 +75,12 @@ describe.skipIf(!HAVE)('emboard dfu-util vs Debian dfu-util 0.11 through the lib
     ['.dfu for another product without -d', ['-a', '0', '-D', 'vid.dfu']],
     ['.dfu with a missing second target', ['-a', '0', '-D', 'two-targets.dfu']],
     ['unprotect without force', ['-a', '0', '-s', ':unprotect']],
+    ['unprotect with force (device erases and resets)', ['-a', '0', '-s', ':unprotect:force']],
+    ['option bytes write with :will-reset', ['-a', '1', '-s', '0x1FFFC000:will-reset', '-D', 'ob.bin']],
+    ['OTP write (alt 2)', ['-a', '2', '-s', '0x1FFF7800', '-D', 'r16.bin']],
+    ['-t 1024 overrides the transfer size', ['-a', '0', '-t', '1024', '-s', '0x08000000', '-D', 'hello.bin']],
+    ['-Z with a DfuSe upload', ['-a', '0', '-Z', '100', '-s', '0x08000000:64', '-U', 'up.bin']],
+    ['-e on a DFU-mode device', ['-e', '-a', '0']],
   ];
 
   it.each(cases)('%s', async (_name, args) => {
