@@ -77,6 +77,7 @@ export class JitEngine {
 
   /** Drops blocks that may include bytes [offset, offset+length) of `st` (a block starts at most MAX_BLOCK_BYTES earlier). */
   invalidate(st: Storage, offset: number, length: number): void {
+    this.forgetSelection();
     for (const rc of this.regions.values()) {
       const r = rc.region;
       if (r.storage !== st) continue;
@@ -91,10 +92,22 @@ export class JitEngine {
 
   /** Drops every block. */
   flush(): void {
+    this.forgetSelection();
     for (const rc of this.regions.values()) {
       rc.blocks.fill(undefined);
       rc.counts.fill(0);
     }
+  }
+
+  /**
+   * Makes the next block lookup select its region again, and forgets regions the bus has retired. A memory
+   * remap (Bus.remapAlias) retires the alias region and invalidates its storage; without this the cached
+   * base/size/blocks of the retired region stayed selected, so blocks translated from the new mapping were
+   * filed under the old region's storage and writes to the new storage never dropped them.
+   */
+  private forgetSelection(): void {
+    this.size = 0;
+    for (const r of this.regions.keys()) if (r.size === 0) this.regions.delete(r);
   }
 
   private selectRegion(pc: number): boolean {
