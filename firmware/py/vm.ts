@@ -110,6 +110,15 @@ export function callValue(fn: V, n: i32, args: usize, kw: V): V {
 
 function instantiate(cls: V, n: i32, args: usize, kw: V): V {
   const native = load<i32>(cls + 20);
+  if (native == 0x7e) {
+    // a library class with a native constructor taking the class first (array.array)
+    const at = vsp;
+    push(cls);
+    for (let i = 0; i < n + (kw == NULL ? 0 : tlen(kw)); i++) push(load<i32>(args + (<usize>i << 2)));
+    const r = callNative(field(cls, 3), n + 1, at, kw);
+    setVsp(at);
+    return r;
+  }
   if (native != T_INST && native != 0) return callNative(field(cls, 3), n, args, kw); // builtin type: its constructor
   const o = pushTemp(newInstance(cls));
   if (o == NULL) {
