@@ -161,6 +161,23 @@ describe('STM32F411 RTC', () => {
     expect(rtc.read(ISR, 4) & RTC_ISR.RSF).toBe(0);
   });
 
+  it('matches the sub-seconds of ALRMASSR with MASKSS at the ck_apre tick', () => {
+    const { rtc, env, init, at, scheduler } = setup();
+    init(0x0010_0000, 0x2101); // 10:00:00, SSR restarts at PREDIV_S = 255 (256 Hz ticks)
+    const t0 = scheduler.now / HZ;
+    rtc.write(CR, 4, 0);
+    rtc.write(ALRMAR, 4, 0x8080_8005 & ~0x80); // seconds = 05
+    rtc.write(0x44, 4, (15 << 24) | 0x80); // ALRMASSR: MASKSS 15, SS = 128
+    rtc.write(CR, 4, (1 << 12) | (1 << 8));
+    const fire = t0 + 5 + 127 / 256;
+    at(fire - 0.5 / 256);
+    expect(rtc.read(ISR, 4) & RTC_ISR.ALRAF).toBe(0);
+    at(fire + 0.5 / 256);
+    expect(rtc.read(ISR, 4) & RTC_ISR.ALRAF).toBe(RTC_ISR.ALRAF);
+    expect(rtc.read(SSR, 4)).toBe(128);
+    expect(env.rises.find(([l]) => l === 17)![1]).toBeCloseTo(fire, 5);
+  });
+
   it('keeps 12-hour format with PM', () => {
     const { rtc, init, at, scheduler, unlock } = setup();
     init(0x0011_5959, 0x2101); // 11:59:59 (24 h)

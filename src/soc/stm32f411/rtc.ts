@@ -17,8 +17,9 @@
  * (RTC_WKUP, IRQ 3); TSF·TSIE → EXTI 21 (no time-stamp or tamper input exists, so it stays low).
  *
  * The RTC and its 20 backup registers survive system resets; a power-on reset or RCC_BDCR.BDRST clears
- * them. Not modelled: smooth calibration (CALR stored), coarse calibration (CALIBR stored), sub-second
- * alarm matching (ALRMxSSR stored; alarms match on whole seconds as with MASKSS = 0), time stamp, tamper,
+ * them. Alarms with ALRMxSSR.MASKSS > 0 compare SS[MASKSS-1:0] at every ck_apre tick (the RTC then
+ * wakes at the ck_apre rate while such an alarm is enabled). Not modelled: smooth calibration (CALR
+ * stored), coarse calibration (CALIBR stored), time stamp, tamper,
  * the RTC_AF1 output.
  */
 import type { Logger } from '../../core/logger.js';
@@ -321,6 +322,18 @@ export class Stm32Rtc {
 
   /** `n` ck_apre ticks: the sub-second counter counts down from PREDIV_S; each reload is a second. */
   private apreTicks(n: number): void {
+    if (this.subSecondAlarms() && n <= 1_000_000) {
+      // Sub-second alarms compare SSR at every ck_apre tick (events keep n small then).
+      for (let i = 0; i < n; i++) {
+        this.apreTicksPlain(1);
+        this.checkSubSecondAlarms();
+      }
+      return;
+    }
+    this.apreTicksPlain(n);
+  }
+
+  private apreTicksPlain(n: number): void {
     const ss = this.regs.get('SSR');
     const preS = this.preS;
     // Ticks until the next reload: ss + 1 (SSR may exceed PREDIV_S after a shift).
@@ -364,13 +377,44 @@ export class Stm32Rtc {
     return (this.regs.get('WUTR') & 0xffff) + 1 + (sel >= 6 ? 0x1_0000 : 0);
   }
 
+  /** Alarms A and B: enable bit, flag, date/time register, sub-second register. */
+  private static readonly ALARMS = [
+    { en: RTC_CR.ALRAE, flag: RTC_ISR.ALRAF, reg: 'ALRMAR', ssr: 'ALRMASSR' },
+    { en: RTC_CR.ALRBE, flag: RTC_ISR.ALRBF, reg: 'ALRMBR', ssr: 'ALRMBSSR' },
+  ] as const;
+
+  /** MASKSS of an alarm: 0 = whole seconds; n compares SS[n-1:0] at every ck_apre tick. */
+  private maskSs(ssr: 'ALRMASSR' | 'ALRMBSSR'): number {
+    return (this.regs.get(ssr) >>> 24) & 0xf;
+  }
+
+  /** Is an enabled alarm comparing sub-seconds (MASKSS > 0)? */
+  private subSecondAlarms(): boolean {
+    const cr = this.regs.get('CR');
+    return Stm32Rtc.ALARMS.some((a) => cr & a.en && this.maskSs(a.ssr) > 0);
+  }
+
+  /** Whole-second alarms (MASKSS = 0): checked when the seconds unit increments. */
   private checkAlarms(): void {
     const cr = this.regs.get('CR');
-    const tr = this.regs.get('TR');
-    const dr = this.regs.get('DR');
     const fmt = (cr & RTC_CR.FMT) !== 0;
-    if (cr & RTC_CR.ALRAE && alarmMatches(this.regs.get('ALRMAR'), tr, dr, fmt)) this.regs.setBits('ISR', RTC_ISR.ALRAF, true);
-    if (cr & RTC_CR.ALRBE && alarmMatches(this.regs.get('ALRMBR'), tr, dr, fmt)) this.regs.setBits('ISR', RTC_ISR.ALRBF, true);
+    for (const a of Stm32Rtc.ALARMS) {
+      if (!(cr & a.en) || this.maskSs(a.ssr) > 0) continue;
+      if (alarmMatches(this.regs.get(a.reg), this.regs.get('TR'), this.regs.get('DR'), fmt)) this.regs.setBits('ISR', a.flag, true);
+    }
+  }
+
+  /** Sub-second alarms: the date/time fields and SS[MASKSS-1:0] match after this ck_apre tick. */
+  private checkSubSecondAlarms(): void {
+    const cr = this.regs.get('CR');
+    const fmt = (cr & RTC_CR.FMT) !== 0;
+    for (const a of Stm32Rtc.ALARMS) {
+      const m = this.maskSs(a.ssr);
+      if (!(cr & a.en) || m === 0) continue;
+      const mask = m >= 15 ? 0x7fff : (1 << m) - 1;
+      if ((this.regs.get('SSR') & mask) !== (this.regs.get(a.ssr) & mask)) continue;
+      if (alarmMatches(this.regs.get(a.reg), this.regs.get('TR'), this.regs.get('DR'), fmt)) this.regs.setBits('ISR', a.flag, true);
+    }
   }
 
   private calendar(): RtcDateTime {
@@ -391,7 +435,9 @@ export class Stm32Rtc {
     const sel = cr & RTC_CR.WUCKSEL;
     const secondsMatter = cr & (RTC_CR.ALRAE | RTC_CR.ALRBE) || (cr & RTC_CR.WUTE && sel >= 4);
     if (this.rate > 0 && this.calendarRunning && secondsMatter) {
-      ticks = (this.regs.get('SSR') + 1) * this.preA - this.apreAcc;
+      // Sub-second alarms: the next ck_apre tick; otherwise the next second boundary.
+      const apre = this.subSecondAlarms() ? 1 : this.regs.get('SSR') + 1;
+      ticks = apre * this.preA - this.apreAcc;
     }
     if (this.rate > 0 && cr & RTC_CR.WUTE && sel < 4) ticks = Math.min(ticks, this.wakeLeft * (16 >> sel) - this.wakeAcc);
     if (ticks === Infinity) S.cancel(this.event);
