@@ -35,6 +35,11 @@ export interface SerialSessionOptions {
   baud?: number;
   /** Hand host input to the UART at once instead of at the line rate. */
   instant?: boolean;
+  /**
+   * Endpoints that are not UARTs (a USB CDC ACM function, `usb0`): asked first for each backend label,
+   * the machine's UART by that label otherwise. Backends, pacing and scripting treat both alike.
+   */
+  endpoint?: (label: string) => SerialEndpoint | undefined;
 }
 
 /** Why the session ended the run: script satisfied, user quit (Ctrl-A k), stdin EOF with --exit-on-eof. */
@@ -66,7 +71,7 @@ export class SerialSession {
       this.wake();
     };
     for (const [label, spec] of o.backends) {
-      const endpoint: SerialEndpoint = m.uart(label);
+      const endpoint: SerialEndpoint = o.endpoint?.(label) ?? m.uart(label);
       const pacer = new RxPacer(endpoint, m.scheduler, () => m.hz, o.baud ?? 115200, o.instant);
       this.pacers.set(label, pacer);
       const ctx: BackendContext = {

@@ -4,9 +4,12 @@
  * test/firmware/bin/raw_repl.elf, which answers with the length and byte sum of each program: every byte,
  * the control bytes included, must pass through unchanged in both directions.
  */
+import { mkdtempSync, openSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
+import { ReadStream, WriteStream } from 'node:tty';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import type { Machine } from '../../src/core/machine.js';
@@ -54,6 +57,41 @@ describe('raw REPL over tcp', () => {
     expect(await repl.exitRaw()).toBe('\r\nemboard raw-REPL framing test\r\n');
     sock.destroy();
     // The guest sleeps waiting for input; stop() must end the wait (as Ctrl-C does).
+    (machine as Machine | null)?.stop('user');
+    expect((await run).result.reason).toBe('user');
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')(`raw REPL over the PTY (mpremote's path)${process.platform === 'linux' ? '' : ' (skipped: not Linux)'}`, () => {
+  it('the same framing through pty:PATH, with a client that opens the link as mpremote does', async () => {
+    const link = join(mkdtempSync(join(tmpdir(), 'emboard-rawrepl-')), 'ttyACM0');
+    let machine: Machine | null = null;
+    let ready: () => void = () => undefined;
+    const opened = new Promise<void>((r) => (ready = r));
+    const run = runFirmware({
+      board: 'mps2-an386',
+      file: FW,
+      log: silentLogger(),
+      output: () => undefined,
+      onMachine: (m) => (machine = m),
+      serial: {
+        specs: [parseSerialSpec(`uart0=pty:${link}`)],
+        stdio: { input: new PassThrough(), write: () => undefined },
+        notice: (line) => line.includes('char device redirected') && setImmediate(ready),
+      },
+    });
+    await opened;
+    const fd = openSync(link, 'r+');
+    const io = Duplex.from({ readable: new ReadStream(fd), writable: new WriteStream(fd) });
+    io.on('error', () => undefined);
+    const repl = new RawReplClient(io);
+    await repl.enterRaw();
+    expect(await repl.softReset()).toMatch(/OK\r\nMPY: $/);
+    expect(await repl.rawPasteProbe()).toBe('R\x00');
+    const code = Buffer.from('import machine\r\nprint("\x05\x1b\x7f\xe9")\n', 'latin1'); // Ctrl-A..D are framing in raw mode
+    expect(await repl.exec(code)).toEqual({ out: `len=${code.length} sum=${sum(code)}\r\n`, err: '' });
+    expect(await repl.exitRaw()).toBe('\r\nemboard raw-REPL framing test\r\n');
+    io.destroy();
     (machine as Machine | null)?.stop('user');
     expect((await run).result.reason).toBe('user');
   });
