@@ -357,8 +357,8 @@ export class DfuseSession {
     if (o.leave) this.leaveRequest();
   }
 
-  /** -U: returns the bytes read. */
-  upload(): Uint8Array {
+  /** -U: hands each chunk to `sink` as it arrives (dfu-util writes as it reads: a failed upload leaves the part read). */
+  upload(sink: (chunk: Uint8Array) => void): number {
     const o = this.opts;
     let limit = o.length;
     if (o.addressPresent) {
@@ -381,7 +381,6 @@ export class DfuseSession {
       limit = 0x4000;
       this.io.out(`Limiting default upload to ${limit} bytes\n`);
     }
-    const chunks: Uint8Array[] = [];
     let total = 0;
     let xfer = this.xferSize;
     this.bar.draw('Upload', 0, 1);
@@ -394,7 +393,7 @@ export class DfuseSession {
         if (e instanceof UsbError) throw new DfuUtilExit(EX.IOERR, `dfuse_upload: libusb_control_transfer returned ${e.code} (${e.libusbName})`);
         throw e;
       }
-      chunks.push(d.slice());
+      sink(d);
       total += d.length;
       if (d.length < xfer || total >= limit) break;
       this.bar.draw('Upload', total, limit);
@@ -402,12 +401,6 @@ export class DfuseSession {
     this.bar.draw('Upload', total, total);
     this.abortToIdle();
     if (o.leave) this.leaveRequest();
-    const out = new Uint8Array(total);
-    let p = 0;
-    for (const c of chunks) {
-      out.set(c, p);
-      p += c.length;
-    }
-    return out;
+    return total;
   }
 }

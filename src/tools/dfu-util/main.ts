@@ -223,8 +223,7 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
         if (!dfuseDevice && a.dfuseOptions === null) throw new DfuUtilExit(EX.SOFTWARE, 'plain DFU (non-DfuSe) upload is not emulated');
         const s = new DfuseSession(root, xfer, io, a.dfuseOptions, allAlts);
         onSession(s);
-        const data = s.upload();
-        writeSync(fd, data);
+        s.upload((chunk) => writeSync(fd, chunk));
       } finally {
         closeSync(fd);
       }

@@ -81,6 +81,7 @@ describe.skipIf(!HAVE)('emboard dfu-util vs Debian dfu-util 0.11 through the lib
     ['-t 1024 overrides the transfer size', ['-a', '0', '-t', '1024', '-s', '0x08000000', '-D', 'hello.bin']],
     ['-Z with a DfuSe upload', ['-a', '0', '-Z', '100', '-s', '0x08000000:64', '-U', 'up.bin']],
     ['-e on a DFU-mode device', ['-e', '-a', '0']],
+    ['upload running past the end of the flash (:force): the device stalls, the part read is kept', ['-a', '0', '-s', '0x0807f000:force:8192', '-U', 'up.bin']],
   ];
 
   it.each(cases)('%s', async (_name, args) => {
