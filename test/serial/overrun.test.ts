@@ -6,6 +6,8 @@
  * USART's ORE path runs in test/firmware/f411/src/uart_echo.c ("ore" line) and end to end in f411-serial.test.ts.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IrqLine } from '../../src/core/irq.js';
@@ -131,6 +133,15 @@ describe('emboard run: overrun seen by the guest (test/firmware/src/uart_overrun
     expect(r.stdout.toString()).toBe(
       'uart overrun test: type 6 bytes\nSTATE=2 INTSTATUS=0 IRQ12 pending=0 DATA=a\nafter clearing: STATE=2 INTSTATUS=0\nrest: bcdef\n',
     );
+  });
+
+  it('--input @FILE goes at the same UART pace as --input TEXT (the same overrun)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emboard-overrun-'));
+    writeFileSync(join(dir, 'in.bin'), 'abcdef');
+    const args = ['run', '-b', 'mps2-an386', '--semihosting', FW, '--input', `@${join(dir, 'in.bin')}`];
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, input: '', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString()).toContain('STATE=a INTSTATUS=8 IRQ12 pending=1 DATA=f\n');
   });
 
   it('at 1200 baud fewer bytes have arrived when the guest looks (the fourth, d)', () => {
