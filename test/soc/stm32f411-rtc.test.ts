@@ -109,6 +109,7 @@ describe('STM32F411 RTC', () => {
     at(t0 + 0.5);
     expect(rtc.read(SSR, 4)).toBe(127); // PREDIV_S 255 counting down at 256 Hz: 128 ticks gone
     expect(rtc.read(TR, 4)).toBe(0x0023_5958);
+    rtc.read(DR, 4); // unlocks the shadows
     at(t0 + 2.001);
     expect(rtc.read(TR, 4)).toBe(0);
     expect(rtc.read(DR, 4)).toBe(0x0024_8229); // Thursday 29 Feb 2024
@@ -176,6 +177,21 @@ describe('STM32F411 RTC', () => {
     expect(rtc.read(ISR, 4) & RTC_ISR.ALRAF).toBe(RTC_ISR.ALRAF);
     expect(rtc.read(SSR, 4)).toBe(128);
     expect(env.rises.find(([l]) => l === 17)![1]).toBeCloseTo(fire, 5);
+  });
+
+  it('locks the shadow DR from a TR read (and TR+DR from an SSR read) until DR is read', () => {
+    const { rtc, init, at, scheduler } = setup();
+    init(0x0023_5959, 0x0024_6228); // 23:59:59 Wednesday 28 Feb 2024
+    const t0 = scheduler.now / HZ;
+    at(t0 + 0.5);
+    expect(rtc.read(SSR, 4)).toBe(127);
+    at(t0 + 1.5); // past midnight
+    expect(rtc.read(TR, 4)).toBe(0x0023_5959); // locked by the SSR read
+    expect(rtc.read(DR, 4)).toBe(0x0024_6228);
+    expect(rtc.read(TR, 4)).toBe(0);
+    at(t0 + 2.5);
+    expect(rtc.read(TR, 4)).toBe(0x0000_0001);
+    expect(rtc.read(DR, 4)).toBe(0x0024_8229); // locked at the first TR read, already the new day
   });
 
   it('keeps 12-hour format with PM', () => {

@@ -162,6 +162,8 @@ export function alarmMatches(alrm: number, tr: number, dr: number, twelveHour: b
 export class Stm32Rtc {
   readonly regs: RegisterBank;
   private unlockStep = 0;
+  /** Shadow-register lock (see `read`): the TR/DR values a read sequence returns. */
+  private shadow: { tr: number; dr: number; trLocked: boolean } | null = null;
   /** Virtual seconds of the last `sync`. */
   private lastSeconds = 0;
   /** RTCCLK used since `lastSeconds`. */
@@ -213,7 +215,7 @@ export class Stm32Rtc {
         if (!(this.regs.get('ISR') & RTC_ISR.ALRBWF)) this.regs.set('ALRMBR', old);
       }),
       { name: 'WPR', offset: 0x24, writable: 0, read: () => 0, write: (_v, _o, w) => this.writeWpr(w & 0xff) },
-      { name: 'SSR', offset: 0x28, writable: 0, read: () => this.live('SSR') },
+      { name: 'SSR', offset: 0x28, writable: 0 },
       protectedReg('SHIFTR', 0x2c, 0, 0, (_v, _o, w) => this.shift(w)),
       { name: 'TSTR', offset: 0x30, writable: 0 },
       { name: 'TSDR', offset: 0x34, writable: 0 },
@@ -233,8 +235,34 @@ export class Stm32Rtc {
 
   /** MMIO: DBP gates every write (the backup domain is write-protected after reset). */
   read(offset: number, size: 1 | 2 | 4): number {
-    if (offset < 0x08) this.sync();
-    return this.regs.read(offset, size);
+    const w = offset & ~3;
+    if (w !== 0x00 && w !== 0x04 && w !== 0x28) return this.regs.read(offset, size);
+    // Shadow registers (BYPSHAD = 0): reading SSR locks TR and DR, reading TR locks DR, until DR is read,
+    // so a time and date read in that order always belong together.
+    const bypass = (this.regs.get('CR') & RTC_CR.BYPSHAD) !== 0;
+    let v: number;
+    if (w === 0x28) {
+      this.sync();
+      v = this.regs.get('SSR');
+      if (!bypass) this.shadow = { tr: this.regs.get('TR'), dr: this.regs.get('DR'), trLocked: true };
+    } else if (w === 0x00) {
+      if (this.shadow?.trLocked && !bypass) {
+        v = this.shadow.tr;
+        this.shadow.trLocked = false;
+      } else {
+        this.sync();
+        v = this.regs.get('TR');
+        if (!bypass) this.shadow = { tr: v, dr: this.shadow?.dr ?? this.regs.get('DR'), trLocked: false }; // DR stays locked from the first read
+      }
+    } else if (this.shadow && !bypass) {
+      v = this.shadow.dr;
+      this.shadow = null;
+    } else {
+      this.sync();
+      v = this.regs.get('DR');
+    }
+    const shift = (offset & 3) * 8;
+    return size === 4 ? v >>> 0 : (v >>> shift) & (size === 2 ? 0xffff : 0xff);
   }
 
   write(offset: number, size: 1 | 2 | 4, value: number): void {
@@ -251,6 +279,7 @@ export class Stm32Rtc {
   powerOnReset(): void {
     this.regs.reset();
     this.unlockStep = 0;
+    this.shadow = null;
     this.apreAcc = this.wakeAcc = 0;
     this.initfAt = this.rsfAt = Infinity;
     this.lastSeconds = this.env.seconds();
@@ -446,12 +475,6 @@ export class Stm32Rtc {
 
   // ---- registers --------------------------------------------------------------------------------
 
-  /** Reads of TR, DR and SSR (the shadow registers are copies of the running counters). */
-  private live(name: 'SSR'): number {
-    this.sync();
-    return this.regs.get(name);
-  }
-
   private unlocked(name: string): boolean {
     if (this.unlockStep === 2) return true;
     this.warnOnce(`wpr-${name}`, `RTC_${name} write ignored: write protection active (RTC_WPR key 0xCA, 0x53 not written)`);
@@ -510,6 +533,7 @@ export class Stm32Rtc {
       return;
     }
     this.apreAcc = 0;
+    this.shadow = null;
     this.regs.set('SSR', this.regs.get('PRER') & 0x7fff);
   }
 

@@ -85,6 +85,7 @@ int main(void)
     wait_set(&RTC_ISR, ISR_RSF, "RSF");
     check("INITS after setting the year", RTC_ISR & ISR_INITS, ISR_INITS);
     check("RTC_SSR within PREDIV_S", RTC_SSR <= 249, 1);
+    (void)RTC_DR; /* reading SSR locked the TR/DR shadows until DR is read (RM0383 §17.3.6) */
 
     /* Wake-up every second (WUCKSEL = 10x: ck_spre, WUT = 0). */
     RTC_CR &= ~(1u << 10);
