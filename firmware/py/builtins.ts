@@ -34,6 +34,7 @@ import { Out } from './out';
 import { consoleWrite, ticksMs } from './hal';
 import { compileSource } from './compiler';
 import { initExtraModules, modulesCall, MOD_BASE } from './modules';
+import { initRe, isReId, reCall } from './re';
 
 // ---------------------------------------------------------------------------------------------------------
 // Native function objects: name, data (values); id @12
@@ -345,6 +346,7 @@ function initModules(): void {
   const bm = newModule('builtins');
   setField(bm, 1, builtinsDict());
   initExtraModules(def, newModule, addRoot);
+  initRe(def, newModule, addRoot);
 }
 
 export function importModule(name: V): V {
@@ -1144,6 +1146,7 @@ export function callNative(fn: V, n: i32, args: usize, kw: V): V {
   const a1 = n > 1 ? arg(args, 1) : NULL;
   const a2 = n > 2 ? arg(args, 2) : NULL;
   if (id >= MATH_BASE && id < MATH_BASE + MATH_FUNCS.length) return mathFn(id - MATH_BASE, n, a0, a1);
+  if (isReId(id)) return reCall(id, n, args);
   if (id >= MOD_BASE) return modulesCall(id, n, args, kw);
   switch (id) {
     case F_PRINT:
