@@ -104,3 +104,31 @@ describe('a USB CDC ACM stand-in endpoint through the unchanged backends', () =>
     await s.close();
   });
 });
+
+describe('tcp backend details (on the stand-in endpoint: no firmware needed)', () => {
+  it('binds to loopback by default and to an address given explicitly; a second client is closed while one is connected', async () => {
+    const notices: string[] = [];
+    const { s } = await session({ kind: 'tcp', host: '127.0.0.1', port: 0, wait: false }, notices);
+    const port = Number(/tcp:127\.0\.0\.1:(\d+) /.exec(notices[0]!)![1]);
+    const first = connect(port, '127.0.0.1');
+    await new Promise((r) => first.once('connect', r));
+    const firstGot = new Promise<string>((r) => first.once('data', (d) => r(d.toString())));
+    await new Promise((r) => setTimeout(r, 50)); // let the server accept the first client
+    const second = connect(port, '127.0.0.1');
+    const secondEnd = await new Promise<string>((resolve) => {
+      let got = '';
+      second.on('data', (d) => (got += d.toString()));
+      second.on('close', () => resolve(`closed:${got}`));
+      second.write('refused');
+    });
+    expect(secondEnd).toBe('closed:'); // closed without an answer
+    first.write('still here');
+    expect(await firstGot).toBe('STILL HERE');
+    first.destroy();
+    await s.close();
+    const any: string[] = [];
+    const { s: s2 } = await session({ kind: 'tcp', host: '0.0.0.0', port: 0, wait: false }, any);
+    expect(any[0]).toMatch(/^char device listening on tcp:0\.0\.0\.0:\d+ \(label usb0\)$/);
+    await s2.close();
+  });
+});
