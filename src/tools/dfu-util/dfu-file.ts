@@ -37,8 +37,14 @@ function strerror(code: string | undefined): string {
   }
 }
 
-export function loadDfuFile(name: string, io: DfuUtilIo): DfuUtilFile {
+/** `-D -` reads standard input (dfu-util never requires a suffix there, but still warns without one). */
+export function loadDfuFile(name: string, io: DfuUtilIo, readStdin: () => Uint8Array = () => new Uint8Array(readFileSync(0))): DfuUtilFile {
   let data: Uint8Array;
+  if (name === '-') {
+    data = readStdin();
+    if (io.verbose) io.out(`Read ${data.length} bytes from stdin\n`);
+    return withSuffix(name, data, io);
+  }
   try {
     // A directory opens fine under POSIX; dfu-util then sizes it with lseek(SEEK_END), gets -1 as an
     // int on Linux, and fails allocating that (EX_SOFTWARE) — reproduced here.
@@ -48,6 +54,10 @@ export function loadDfuFile(name: string, io: DfuUtilIo): DfuUtilFile {
     if (e instanceof DfuUtilExit) throw e;
     throw new DfuUtilExit(66, `Could not open file ${name} for reading: ${strerror((e as NodeJS.ErrnoException).code)}`);
   }
+  return withSuffix(name, data, io);
+}
+
+function withSuffix(name: string, data: Uint8Array, io: DfuUtilIo): DfuUtilFile {
   const base = { name, data, suffixLength: 0, bcdDfu: 0, idVendor: 0xffff, idProduct: 0xffff, bcdDevice: 0xffff };
   const missing = (reason: string): DfuUtilFile => {
     io.warn(`Warning: ${reason}`);

@@ -20,6 +20,8 @@ export interface DfuUtilEnv {
   devices(): AttachedDevice[];
   out(text: string): void;
   err(text: string): void;
+  /** What `-D -` reads (default: this process's standard input). */
+  stdin?(): Uint8Array;
 }
 
 export interface DfuUtilResult {
@@ -82,7 +84,7 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
   if (a.config === 0) a.config = -1; // "-c 0" (unconfigured device) means any
   let file: DfuUtilFile | null = null;
   if (mode === 'download') {
-    file = loadDfuFile(a.file!, io);
+    file = loadDfuFile(a.file!, io, env.stdin);
     // Without -d, the IDs in the file's suffix become the run-time IDs (which a DFU-mode device is not
     // matched against, so a file for another product still downloads; with -d the File ID check stops it).
     if (a.vendor < 0 && file.idVendor !== 0xffff) {

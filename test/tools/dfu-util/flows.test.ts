@@ -153,6 +153,14 @@ describe('emboard dfu-util: the flows of issue 5', () => {
     expect(f.subarray(HELLO.length).every((x) => x === 0xff)).toBe(true);
   });
 
+  it('-D - reads the image from standard input', () => {
+    const state = join(dir, 'stdin.bin');
+    const r = dfu(['-v', '-a', '0', '-s', '0x08004000', '-D', '-', '--flash', state], HELLO);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Read ${HELLO.length} bytes from stdin\n`);
+    expect(Buffer.compare(readFileSync(state).subarray(0x4000, 0x4000 + HELLO.length), Buffer.from(HELLO))).toBe(0);
+  });
+
   it('-R after :leave: the device is gone, so "can\'t detach", then the USB reset line, exit 0', () => {
     const bin = join(dir, 'h3.bin');
     writeFileSync(bin, HELLO);

@@ -15,12 +15,12 @@ export interface DfuRun {
 }
 
 /** Runs dfu-util with `args` (emboard's --board/--flash/--protect-sectors included) in this process. */
-export function dfu(args: string[]): DfuRun {
+export function dfu(args: string[], stdin?: Uint8Array): DfuRun {
   const o = takeEmboardOptions(args);
   const bus = new BoardBus({ board: o.board, flashPath: o.flashPath, protectSectors: o.protectSectors });
   let out = '';
   let err = '';
-  const r = runDfuUtil(o.rest, { devices: () => bus.devices(), out: (t) => (out += t), err: (t) => (err += t) });
+  const r = runDfuUtil(o.rest, { devices: () => bus.devices(), out: (t) => (out += t), err: (t) => (err += t), stdin: stdin && (() => stdin) });
   bus.close();
   return { code: r.code, out, err, pollMs: r.pollMs, bus };
 }
