@@ -5,6 +5,7 @@ import {
   T_NATIVE, T_CLASS, T_INST, T_INT, T_BOOL, T_FLOAT, T_BIG, T_STR, T_BYTES, T_BYTEARRAY, T_TUPLE, T_LIST,
   T_DICT, T_SET, T_RANGE, T_FUNC, T_BOUND, T_NONE, T_MODULE, T_SLICE, T_ITER, T_PROPERTY, T_STATICMETHOD,
   T_CLASSMETHOD, T_CODE, T_CELL, fitsSmall,
+  T_GEN,
 } from './obj';
 import {
   raise, raiseType, raiseValue, excType, setExcType, setTypeClass, typeClass, classOf, typeName, newDict,
@@ -21,7 +22,7 @@ import {
 } from './rt';
 import {
   callValue, call1, call2, getAttr, getAttrOrNull, setAttr, isInstance, isSubclass, newClass, setSuperClass,
-  listFromIterable, extendList, updateDict, push, runCode, classLookup,
+  listFromIterable, extendList, updateDict, push, runCode, classLookup, resume,
 } from './vm';
 import {
   getIter, iterNext, newIter, toOut, strOf, formatSpec, fromI64, rangeLen, compareOp, binaryOp, unaryOp,
@@ -78,7 +79,7 @@ const M_STR_JOIN = 160, M_STR_SPLIT = 161, M_STR_STRIP = 162, M_STR_LSTRIP = 163
   M_STR_CAPITALIZE = 190, M_STR_RPARTITION = 191;
 const M_BYTES_DECODE = 200, M_BA_APPEND = 201, M_BA_EXTEND = 202, M_BYTES_HEX = 203, M_TUPLE_INDEX = 204,
   M_TUPLE_COUNT = 205, M_INT_TO_BYTES = 206, M_INT_FROM_BYTES = 207, M_INT_BIT_LENGTH = 208,
-  M_OBJECT_INIT = 209, M_FLOAT_IS_INTEGER = 210, M_EXC_INIT = 211;
+  M_OBJECT_INIT = 209, M_FLOAT_IS_INTEGER = 210, M_EXC_INIT = 211, M_GEN_SEND = 212;
 // modules
 const G_COLLECT = 220, G_MEM_FREE = 221, G_MEM_ALLOC = 222, G_ENABLE = 223, G_DISABLE = 224, G_ISENABLED = 225;
 const T_TIME = 230, T_TICKS_MS = 231, T_TICKS_DIFF = 232, T_SLEEP = 233, T_SLEEP_MS = 234, T_TICKS_US = 235,
@@ -163,10 +164,12 @@ export function builtinsInit(): void {
   typeClassWith(T_ITER, 'iterator', 0, object);
   typeClassWith(T_CODE, 'code', 0, object);
   typeClassWith(T_CELL, 'cell', 0, object);
+  typeClassWith(T_GEN, 'generator', 0, object);
+  def(field(typeClass(T_GEN), 2), 'send', M_GEN_SEND);
   typeClassWith(T_PROPERTY, 'property', F_PROPERTY, object);
   typeClassWith(T_STATICMETHOD, 'staticmethod', F_STATICMETHOD, object);
   typeClassWith(T_CLASSMETHOD, 'classmethod', F_CLASSMETHOD, object);
-  for (let i = 0; i < 7; i++) dictDel(b, internAS(['function', 'bound_method', 'module', 'iterator', 'code', 'cell', 'NoneType'][i]));
+  for (let i = 0; i < 8; i++) dictDel(b, internAS(['function', 'bound_method', 'module', 'iterator', 'code', 'cell', 'NoneType', 'generator'][i]));
   dictSet(b, internAS('frozenset'), typeClass(T_SET));
 
   // exceptions
@@ -1931,6 +1934,11 @@ export function callNative(fn: V, n: i32, args: usize, kw: V): V {
       const x = smallOf(a0);
       const ax = x < 0 ? -x : x;
       return mkSmall(32 - <i32>clz(<u32>ax));
+    }
+    case M_GEN_SEND: {
+      const r = resume(a0, a1);
+      if (r == STOP) return raiseArgs(excType(EXC_STOPITERATION), newTuple(0));
+      return r;
     }
     case M_FLOAT_IS_INTEGER: {
       const x = fval(a0);

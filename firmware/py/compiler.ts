@@ -420,6 +420,7 @@ export class Compiler {
         i = j;
         continue;
       }
+      if (k == KW_YIELD) sc.flags |= O.CO_GENERATOR;
       if (k == K_WALRUS && i > from && this.t.kind[i - 1] == TK_NAME) sc.assigned.add(this.tokName(i - 1));
       if (stmtStart && (k == TK_NAME || k == K_LPAR || k == K_LSQB || k == K_STAR)) {
         // An assignment statement: every segment before a top-level '=' (or an augmented operator) is a target.
@@ -702,6 +703,11 @@ export class Compiler {
         this.pos = end;
         return;
       }
+      if (this.kind() == KW_YIELD) {
+        this.yieldExpr();
+        this.emit(O.OP_POP);
+        return;
+      }
       this.exprList();
       if (this.replMode && this.sc.kind == SC_MODULE) this.emit(O.OP_PRINT_EXPR);
       else this.emit(O.OP_POP);
@@ -709,8 +715,8 @@ export class Compiler {
     }
     // value first, then the targets left to right
     this.pos = eqs[eqs.length - 1] + 1;
-    if (this.kind() == KW_YIELD) return this.syntax('yield is not supported yet');
-    this.exprList();
+    if (this.kind() == KW_YIELD) this.yieldExpr();
+    else this.exprList();
     if (this.err.length) return;
     const after = this.pos;
     for (let e = 0; e < eqs.length; e++) {
@@ -1426,6 +1432,28 @@ export class Compiler {
     this.emit(O.OP_POP);
   }
 
+  /** `yield [exprlist]` or `yield from iterable`; leaves the sent value on the stack. */
+  yieldExpr(): void {
+    this.next();
+    if (this.sc.kind != SC_FUNC) return this.syntax("'yield' outside function");
+    if (this.accept(KW_FROM)) {
+      // delegate: for v in it: yield v (sent values are not forwarded yet); the result is None
+      this.expr();
+      this.emit(O.OP_GET_ITER);
+      const top = this.here();
+      const jend = this.jumpFwd(O.OP_FOR_ITER);
+      this.emit(O.OP_YIELD_VALUE);
+      this.emit(O.OP_POP);
+      this.emit16(O.OP_JUMP, top);
+      this.patch(jend);
+      this.emit(O.OP_LOAD_NONE);
+      return;
+    }
+    if (this.endOfExprList() || this.kind() == K_RPAR) this.emit(O.OP_LOAD_NONE);
+    else this.exprList();
+    this.emit(O.OP_YIELD_VALUE);
+  }
+
   namedExpr(): void {
     if (this.kind() == TK_NAME && this.kindAt(this.pos + 1) == K_WALRUS) {
       const n = this.nameHere();
@@ -1770,7 +1798,11 @@ export class Compiler {
         this.pos = close;
         return;
       }
-      if (this.kind() == KW_YIELD) return this.syntax('yield is not supported yet');
+      if (this.kind() == KW_YIELD) {
+        this.yieldExpr();
+        this.expect(K_RPAR);
+        return;
+      }
       if (this.kind() == K_STAR) {
         this.starredTuple(-1);
         this.expect(K_RPAR);
@@ -1871,7 +1903,6 @@ export class Compiler {
       this.emit16(O.OP_BUILD_SET, n);
       return;
     }
-    if (k == KW_YIELD) return this.syntax('yield is not supported yet');
     this.errLine = line;
     this.syntax('invalid syntax');
   }

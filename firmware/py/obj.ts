@@ -46,11 +46,12 @@ export const T_CLASSMETHOD: i32 = 25;
 export const T_INT: i32 = 26;
 export const T_NONE: i32 = 27;
 export const T_BOOL: i32 = 28;
-export const T_COUNT: i32 = 29;
+export const T_GEN: i32 = 29; // generator (fn, saved frame; ip, stack count, state, block count)
+export const T_COUNT: i32 = 30;
 
 // Number of leading value fields after the header, per type; -1: variable (see markChildren).
 const VALUE_FIELDS: StaticArray<i32> = [
-  0, -1, 0, 0, 0, 0, 0, 1, -1, 1, 2, 0, 6, 8, 1, 2, 2, 4, 3, 2, 3, 2, 2, 3, 1, 1,
+  0, -1, 0, 0, 0, 0, 0, 1, -1, 1, 2, 0, 6, 8, 1, 2, 2, 4, 3, 2, 3, 2, 2, 3, 1, 1, 0, 0, 0, 2,
 ];
 
 // ---------------------------------------------------------------------------------------------------------

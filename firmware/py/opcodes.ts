@@ -72,6 +72,7 @@ export const OP_WITH_CLEANUP: u8 = 73; // normal exit: calls exit(None, None, No
 export const OP_WITH_EXC: u8 = 74; // exception path: exit, exc → calls exit(type, exc, None); true swallows
 export const OP_ASSERT_FAIL: u8 = 75; // n8 (message on stack when 1)
 export const OP_UNPACK_STAR_CALL: u8 = 76;
+export const OP_YIELD_VALUE: u8 = 77; // suspends the generator with the top value; resumes with the sent value
 
 // OP_BINARY / OP_INPLACE operators
 export const BIN_ADD: i32 = 0;
@@ -109,3 +110,4 @@ export const CO_VARARGS: i32 = 1;
 export const CO_VARKW: i32 = 2;
 export const CO_CLASSBODY: i32 = 4; // names go to the frame's locals dict
 export const CO_MODULE: i32 = 8;
+export const CO_GENERATOR: i32 = 16;

@@ -4,6 +4,7 @@ import {
   alloc, pushTemp, popTemp, fitsSmall, T_INT, T_BOOL, T_FLOAT, T_BIG, T_STR, T_BYTES, T_BYTEARRAY, T_TUPLE,
   T_LIST, T_DICT, T_SET, T_RANGE, T_ITER, T_INST, T_SLICE, T_CLASS, T_FUNC, T_NATIVE, T_BOUND, T_MODULE,
   T_NONE, T_CELL, T_CODE, T_PROPERTY,
+  T_GEN,
 } from './obj';
 import * as O from './opcodes';
 import {
@@ -19,7 +20,7 @@ import {
   bigAdd, bigSub, bigMul, bigDivMod, bigCmp, bigNeg, bigToOut, bigBitop, bigInvert, bigShift, bigPow,
   bigFromI64, bigIsNeg, bigToF64, shortestDigits, decExp, fixedDigits, sigDigits, bigFromF64,
 } from './big';
-import { call0, call1, call2, lookupSpecial, isInstance, classLookup } from './vm';
+import { call0, call1, call2, lookupSpecial, isInstance, classLookup, resume } from './vm';
 import { Out } from './out';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -920,6 +921,7 @@ export function getIter(v: V): V {
       return it;
     }
     case T_ITER:
+    case T_GEN:
       return v;
     case T_INST: {
       const m = lookupSpecial(v, SP_ITER);
@@ -945,6 +947,7 @@ export function iterNext(it: V): V {
     if (m == NULL) return raiseType("'" + typeName(it) + "' object isn't an iterator");
     return stopOf(call0(m));
   }
+  if (typeOf(it) == T_GEN) return resume(it, NONE);
   if (typeOf(it) != T_ITER) return raiseType("'" + typeName(it) + "' object isn't an iterator");
   const kind = load<i32>(it + 12);
   const seq = field(it, 0);

@@ -5,7 +5,7 @@
 import {
   V, NULL, NONE, TRUE, FALSE, UNBOUND, STOP, typeOf, field, setField, isSmall, smallVal, mkSmall, mkBool, vsp,
   setVsp, vstackEnd, alloc, pushTemp, popTemp, T_FUNC, T_NATIVE, T_BOUND, T_CLASS, T_INST, T_LIST, T_TUPLE,
-  T_DICT, T_MODULE, T_SLICE, T_PROPERTY, T_STATICMETHOD, T_CLASSMETHOD, T_SET, DELETED,
+  T_DICT, T_MODULE, T_SLICE, T_PROPERTY, T_STATICMETHOD, T_CLASSMETHOD, T_SET, DELETED, T_GEN,
 } from './obj';
 import * as O from './opcodes';
 import {
@@ -14,7 +14,7 @@ import {
   truthy, equals, strToAS, slen, sdata, newInstance, spName, SP_INIT, SP_GETATTR, SP_CALL, SP_ENTER, SP_EXIT,
   EXC_NAMEERROR, EXC_ATTRIBUTEERROR, EXC_STOPITERATION, EXC_UNBOUNDLOCAL, EXC_RUNTIME, EXC_ASSERTION, EXC_BASE,
   EXC_IMPORTERROR, EXC_RECURSION, tupleFrom, className, dlen, dused, dkey, dval, newDictT, seqItems, seqLen,
-  internAS, strFromOut, memError,
+  internAS, strFromOut, memError, newRaw,
 } from './rt';
 import {
   binaryOp, unaryOp, compareOp, getItem, setItem, delItem, containsOp, getIter, iterNext, toOut, formatValue,
@@ -296,11 +296,79 @@ function callFunction(fn: V, n: i32, args: usize, kw: V): V {
     const closure = field(fn, 3);
     for (let i = 0; i < nfree; i++) store<i32>(base + (<usize>(nlocals + ncells + i) << 2), titem(closure, i));
   }
+  if (flags & O.CO_GENERATOR) {
+    // A generator function returns a generator holding the bound frame; nothing runs yet.
+    const saved = newRaw(nslots);
+    if (saved == NULL) return unwindFail(frame);
+    memory.copy(<usize>saved + 4, base, <usize>nslots << 2);
+    pushTemp(saved);
+    const g = alloc(T_GEN, 28);
+    popTemp(1);
+    setVsp(frame);
+    if (g == NULL) return memError();
+    setField(g, 0, fn);
+    setField(g, 1, saved);
+    return g;
+  }
   depth++;
-  const r = run(fn, code, field(fn, 1), base, NONE);
+  const r = run(fn, code, field(fn, 1), base, NONE, 0, NULL);
   depth--;
   setVsp(frame);
   return r;
+}
+
+let yielded = false;
+const GEN_NEW: i32 = 0;
+const GEN_SUSPENDED: i32 = 1;
+const GEN_RUNNING: i32 = 2;
+const GEN_DONE: i32 = 3;
+
+/** Runs generator `g` until its next yield: the value, STOP when it returned, NULL on an exception. */
+export function resume(g: V, sent: V): V {
+  const state = load<i32>(g + 20);
+  if (state == GEN_DONE) return STOP;
+  if (state == GEN_RUNNING) return raise(excType(3), 'generator already executing');
+  if (state == GEN_NEW && sent != NONE) return raiseType("can't send non-None value to a just-started generator");
+  const fn = field(g, 0);
+  const code = field(fn, 0);
+  const nslots = load<i32>(code + 44) + load<i32>(code + 52) + load<i32>(code + 56);
+  const nstack = load<i32>(g + 16);
+  const nblocks = load<i32>(g + 24);
+  const frame = vsp;
+  if (frame + (<usize>(nslots + nstack + 64) << 2) >= vstackEnd || depth >= maxDepth) {
+    return raise(excType(EXC_RECURSION), 'maximum recursion depth exceeded');
+  }
+  push(fn);
+  push(NONE);
+  const base = vsp;
+  const saved = field(g, 1);
+  for (let i = 0; i < nslots + nstack; i++) push(load<i32>(<usize>saved + 4 + (<usize>i << 2)));
+  for (let i = 0; i < nblocks; i++) {
+    const at = <usize>saved + 4 + (<usize>(nslots + nstack + 2 * i) << 2);
+    store<i32>(bstack + (<usize>bsp << 3), load<i32>(at) >> 1);
+    store<i32>(bstack + (<usize>bsp << 3) + 4, <i32>(base + (<usize>(load<i32>(at + 4) >> 1) << 2)));
+    bsp++;
+  }
+  if (state == GEN_SUSPENDED) push(sent);
+  store<i32>(g + 20, GEN_RUNNING);
+  yielded = false;
+  depth++;
+  const r = run(fn, code, field(fn, 1), base, NONE, load<i32>(g + 12), g);
+  depth--;
+  const y = yielded;
+  yielded = false;
+  setVsp(frame);
+  if (r == NULL) {
+    store<i32>(g + 20, GEN_DONE);
+    return NULL;
+  }
+  if (y) {
+    store<i32>(g + 20, GEN_SUSPENDED);
+    return r;
+  }
+  store<i32>(g + 20, GEN_DONE);
+  setField(g, 1, NONE);
+  return STOP;
 }
 
 function unwindFail(frame: usize): V {
@@ -324,7 +392,7 @@ export function runCode(code: V, globals: V, locals: V, closure: V): V {
   for (let i = 0; i < nlocals + ncells; i++) push(UNBOUND);
   for (let i = 0; i < nfree; i++) push(titem(closure, i));
   depth++;
-  const r = run(code, code, globals, base, locals);
+  const r = run(code, code, globals, base, locals, 0, NULL);
   depth--;
   setVsp(frame);
   return r;
@@ -393,14 +461,16 @@ function loadGlobal(globals: V, name: V): V {
 }
 
 /** The interpreter loop for one frame. `fn` is the function (or code for module/class bodies). */
-function run(fn: V, code: V, globals: V, base: usize, locals: V): V {
+function run(fn: V, code: V, globals: V, base: usize, locals: V, startIp: i32, gen: V): V {
   const bc = <usize>field(code, 0) + 4;
   const consts = field(code, 1);
   const nlocals = load<i32>(code + 44);
   const cells = base + (<usize>nlocals << 2);
-  const blockBase = bsp;
-  const stackBase = vsp;
-  let ip = 0;
+  const nslots = nlocals + load<i32>(code + 52) + load<i32>(code + 56);
+  // a resumed generator's blocks were restored just before this call
+  const blockBase = gen == NULL ? bsp : bsp - load<i32>(gen + 24);
+  const stackBase = base + (<usize>nslots << 2);
+  let ip = startIp;
   let opStart = 0;
   for (;;) {
     opStart = ip;
@@ -911,6 +981,33 @@ function run(fn: V, code: V, globals: V, base: usize, locals: V): V {
         const r = pop();
         bsp = blockBase;
         return r;
+      }
+      case O.OP_YIELD_VALUE: {
+        // Save locals, operand stack (below the value) and blocks into the generator, then leave.
+        const v = pop();
+        const nstack = <i32>((vsp - stackBase) >> 2);
+        const nb = bsp - blockBase;
+        pushTemp(v);
+        const saved = newRaw(nslots + nstack + 2 * nb);
+        popTemp(1);
+        if (saved == NULL) {
+          err = true;
+          break;
+        }
+        memory.copy(<usize>saved + 4, base, <usize>(nslots + nstack) << 2);
+        for (let i = 0; i < nb; i++) {
+          const at = <usize>saved + 4 + (<usize>(nslots + nstack + 2 * i) << 2);
+          const blk = bstack + (<usize>(blockBase + i) << 3);
+          store<i32>(at, mkSmall(load<i32>(blk)));
+          store<i32>(at + 4, mkSmall(<i32>((<usize>load<i32>(blk + 4) - base) >> 2)));
+        }
+        setField(gen, 1, saved);
+        store<i32>(gen + 12, ip);
+        store<i32>(gen + 16, nstack);
+        store<i32>(gen + 24, nb);
+        bsp = blockBase;
+        yielded = true;
+        return v;
       }
       case O.OP_RAISE: {
         const n = <i32>load<u8>(bc + <usize>ip);
