@@ -10,7 +10,10 @@ import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadStream, WriteStream } from 'node:tty';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/core/errors.js';
+import { type ConsoleOptions, runConsole } from '../../src/serial/console-client.js';
 
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'src/cli/main.ts');
@@ -58,6 +61,11 @@ function standInBoard(path: string, banner = '') {
   return { got: () => got, write: (s: string) => w.write(s), close: () => (r.destroy(), w.destroy()) };
 }
 
+/** In-process options for runConsole (errors at open are all these tests need from it). */
+function consoleOpts(target: string): ConsoleOptions {
+  return { target, input: new PassThrough(), write: () => undefined, notice: () => undefined };
+}
+
 function consoleClient(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'console', ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);
@@ -86,9 +94,8 @@ describe.skipIf(!SOCAT)(`emboard console on a serial device (socat PTY pair)${SO
     expect(stty).toMatch(/-icanon/);
     expect(stty).toMatch(/-echo\b/);
     // A second client is refused while the first holds the port (like screen's lock on a real board).
-    const second = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'console', host], { cwd: ROOT, input: '' });
-    expect(second.status).toBe(2);
-    expect(second.stderr.toString()).toMatch(new RegExp(`^emboard: console ${host.replace(/[/.]/g, '\\$&')}: cannot open \\(.*lock.*\\)\\n$`, 'i'));
+    await expect(runConsole(consoleOpts(host))).rejects.toThrow(UserError);
+    await expect(runConsole(consoleOpts(host))).rejects.toThrow(new RegExp(`^console ${host.replace(/[/.]/g, '\\$&')}: cannot open \\(.*lock.*\\)$`, 'i'));
     // The adapter goes away (socat exits and closes both PTYs): the client ends with 0 and says so.
     b.close();
     socat.kill();
@@ -96,7 +103,7 @@ describe.skipIf(!SOCAT)(`emboard console on a serial device (socat PTY pair)${SO
     expect(con.stderr()).toBe(`emboard console: ${host} closed\n`);
   });
 
-  it('--echo shows typed bytes locally; a missing device is one line and exit 2', async () => {
+  it('--echo shows typed bytes locally; a missing device is a one-line UserError', async () => {
     const { host, board } = await ptyPair();
     standInBoard(board);
     const con = consoleClient([host, '--echo']);
@@ -105,9 +112,9 @@ describe.skipIf(!SOCAT)(`emboard console on a serial device (socat PTY pair)${SO
     expect([...con.stdout()].sort().join('')).toBe('ABab'); // local echo and the answer, in either order
     con.child.stdin!.end();
     expect(await con.exited).toBe(0); // stdin EOF ends a piped client
-    const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'console', '/nonexistent/ttyUSB9', '115200'], { cwd: ROOT, input: '' });
-    expect(r.status).toBe(2);
-    expect(r.stderr.toString()).toBe('emboard: console /nonexistent/ttyUSB9: cannot open (No such file or directory, cannot open /nonexistent/ttyUSB9)\n');
+    await expect(runConsole(consoleOpts('/nonexistent/ttyUSB9'))).rejects.toThrow(
+      new UserError('console /nonexistent/ttyUSB9: cannot open (No such file or directory, cannot open /nonexistent/ttyUSB9)'),
+    );
   });
 });
 
