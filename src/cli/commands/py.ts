@@ -26,7 +26,7 @@ export function registerPy(program: Command): void {
     .command('py')
     .description('run Python on the MicroPython-compatible VM (host build): a script, -c CODE, or the REPL')
     .argument('[script]', 'Python file to run (without it: the REPL)')
-    .option('--heap <size>', 'heap size of the VM (bytes, or with k/m)', '256k')
+    .option('--heap <size>', 'heap size of the VM (bytes, or with k/m; MicroPython unix port: 1m)', '1m')
     .option('-c, --command <code>', 'run this program text')
     .action(async (script: string | undefined, opts: PyOptions) => {
       const heapBytes = parseHeap(opts.heap);

@@ -183,7 +183,7 @@ export class PyVm {
     const { instance } = await wasmApi.instantiate(wasm, imports);
     const ex = instance.exports as VmExports;
     state.memory = ex.memory;
-    ex.init(opts.heapBytes ?? 256 * 1024, opts.stackValues ?? 64 * 1024, opts.maxDepth ?? 150);
+    ex.init(opts.heapBytes ?? 1024 * 1024, opts.stackValues ?? 64 * 1024, opts.maxDepth ?? 150);
     return new PyVm(ex);
   }
 
