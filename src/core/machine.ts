@@ -11,6 +11,7 @@ import { CortexM4, type EngineKind, type StopReason } from '../cpu/armv7m/cpu.js
 import { SOC_FACTORIES } from '../soc/index.js';
 import { Semihosting, type SemihostingOptions } from '../cpu/armv7m/semihosting.js';
 import { attachCoreSystem, type CoreSystem } from '../cpu/armv7m/system/index.js';
+import { SCR } from '../cpu/armv7m/exceptions.js';
 import { Bus } from './bus.js';
 import { UserError } from './errors.js';
 import type { FirmwareImage } from '../image/image.js';
@@ -76,6 +77,8 @@ export class Machine {
   readonly semihosting: Semihosting | null = null;
   private readonly uarts = new Map<string, UartPort>();
   private stopRequested: StopReason | null = null;
+  /** Deep-sleep state for SocInstance.deepSleep/deepWake: 0 none, 1 deep sleep, 2 powered down (wakes only by reset). */
+  private deepSleepState: 0 | 1 | 2 = 0;
 
   constructor(opts: MachineOptions) {
     this.board = typeof opts.board === 'string' ? loadBoard(opts.board) : opts.board;
@@ -147,6 +150,7 @@ export class Machine {
 
   /** System reset: peripherals, then the core (vector fetch). `cause` defaults to the reset pin. */
   reset(cause: ResetCause = 'pin'): void {
+    this.deepSleepState = 0;
     this.soc.reset(cause);
     this.cpu.exc.vtor = this.soc.resetVectorBase;
     this.cpu.reset();
@@ -236,6 +240,9 @@ export class Machine {
       if (cpu.stopReason !== null) return this.result(cpu.stopReason);
       if (cpu.instructions >= cpu.instructionLimit) return this.result('instruction-limit');
       if (cpu.sleeping) {
+        if (this.deepSleepState === 0 && cpu.exc.scr & SCR.SLEEPDEEP && this.soc.deepSleep) {
+          this.deepSleepState = this.soc.deepSleep() === 'powered-down' ? 2 : 1;
+        }
         // Fast-forward: nothing happens until the next event.
         const next = sched.nextTime;
         if (next === Infinity) return this.result('halt');
@@ -243,9 +250,13 @@ export class Machine {
         if (cpu.cycles >= end) break;
         sched.runDue();
         cpu.irqCheck = true;
-        // An event that made an interrupt pending wakes the core through checkPending.
-        cpu.exc.checkPending();
+        // An event that made an interrupt pending wakes the core through checkPending (not a powered-down one).
+        if (this.deepSleepState !== 2) cpu.exc.checkPending();
         continue;
+      }
+      if (this.deepSleepState !== 0) {
+        this.deepSleepState = 0;
+        this.soc.deepWake?.();
       }
       const target = Math.min(sched.nextTime, limit, cpu.cycles + IDLE_SLICE_CYCLES);
       cpu.run(target);

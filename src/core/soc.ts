@@ -26,8 +26,18 @@ export interface SocContext {
   requestSystemReset?(cause: ResetCause): void;
 }
 
-/** Why a system reset happens (the STM32 RCC_CSR flags tell firmware which one it was). */
-export type ResetCause = 'power-on' | 'pin' | 'software' | 'independent-watchdog' | 'window-watchdog' | 'low-power';
+/**
+ * Why a system reset happens (the STM32 RCC_CSR flags tell firmware which one it was). 'standby-wakeup':
+ * the core leaves a powered-down deep sleep (STM32 Standby) through a wake-up event.
+ */
+export type ResetCause =
+  | 'power-on'
+  | 'pin'
+  | 'software'
+  | 'independent-watchdog'
+  | 'window-watchdog'
+  | 'low-power'
+  | 'standby-wakeup';
 
 export interface SocInstance {
   /** Address of the vector table at reset (VTOR reset value / boot alias). */
@@ -45,6 +55,14 @@ export interface SocInstance {
   currentHz?(): number;
   /** Non-volatile memories `--flash FILE` persists (absent or empty: nothing to persist). */
   persistentStores?(): readonly PersistentStore[];
+  /**
+   * The core went to sleep (WFI, WFE or sleep-on-exit) with SCB_SCR.SLEEPDEEP set; called once per such
+   * sleep, before virtual time advances. Return 'powered-down' when the core is off (STM32 Standby): then
+   * no interrupt wakes it, only a system reset (`requestSystemReset`, the reset pin) does.
+   */
+  deepSleep?(): 'powered-down' | undefined;
+  /** The core woke from a deep sleep that was not 'powered-down' (an interrupt or event), before its next instruction. */
+  deepWake?(): void;
 }
 
 /**

@@ -91,6 +91,8 @@ const RESET_FLAGS: Readonly<Record<ResetCause, number>> = {
   'independent-watchdog': CSR.IWDGRSTF | CSR.PINRSTF,
   'window-watchdog': CSR.WWDGRSTF | CSR.PINRSTF,
   'low-power': CSR.LPWRRSTF | CSR.PINRSTF,
+  // Leaving Standby by a wake-up event adds no RCC_CSR flag (PWR_CSR.SBF tells it; RM0383 §5.4.2).
+  'standby-wakeup': 0,
 };
 
 export interface RccOptions {
