@@ -35,6 +35,8 @@ export interface DfuUtilArgs {
   wait: boolean;
   /** -s: the DfuSe option string, parsed later (as dfu-util does, after opening the device). */
   dfuseOptions: string | null;
+  /** The argument words after the one holding the -s value (see parseDfuseOptions). */
+  dfuseFollowing: readonly string[];
 }
 
 /** Parsing ended early: print `stderr`, then the usage text when `usage`, and exit with `code`. */
@@ -147,6 +149,7 @@ export function parseDfuUtilArgs(argv: readonly string[]): DfuUtilArgs | ArgsExi
     finalReset: false,
     wait: false,
     dfuseOptions: null,
+    dfuseFollowing: [],
   };
   const usageError = (msg: string): ArgsExit => ({ exit: true, code: 64, stderr: msg ? `dfu-util: ${msg}\n` : '', usage: true });
   const number = (c: string, v: string): number | ArgsExit => {
@@ -218,6 +221,7 @@ export function parseDfuUtilArgs(argv: readonly string[]): DfuUtilArgs | ArgsExi
         return null;
       case 's':
         a.dfuseOptions = v!;
+        a.dfuseFollowing = argv.slice(valueWord + 1);
         return null;
       default: {
         const n = number(c, v!);
@@ -234,6 +238,8 @@ export function parseDfuUtilArgs(argv: readonly string[]): DfuUtilArgs | ArgsExi
   };
 
   const rest: string[] = [];
+  /** Index of the argv word the current option's value was taken from. */
+  let valueWord = 0;
   for (let i = 0; i < argv.length; i++) {
     const w = argv[i]!;
     if (w === '--') {
@@ -255,8 +261,9 @@ export function parseDfuUtilArgs(argv: readonly string[]): DfuUtilArgs | ArgsExi
       }
       let v: string | undefined;
       if (opt.arg) {
+        valueWord = i;
         if (eq >= 0) v = w.slice(eq + 1);
-        else if (i + 1 < argv.length) v = argv[++i];
+        else if (i + 1 < argv.length) v = argv[(valueWord = ++i)];
         else return usageError(`option '--${opt.name}' requires an argument`);
       } else if (eq >= 0) return usageError(`option '--${opt.name}' doesn't allow an argument`);
       const r = apply(opt.short, v);
@@ -270,8 +277,9 @@ export function parseDfuUtilArgs(argv: readonly string[]): DfuUtilArgs | ArgsExi
         if (takes === null) return usageError(`invalid option -- '${c}'`);
         let v: string | undefined;
         if (takes) {
+          valueWord = i;
           if (j + 1 < w.length) v = w.slice(j + 1);
-          else if (i + 1 < argv.length) v = argv[++i];
+          else if (i + 1 < argv.length) v = argv[(valueWord = ++i)];
           else return usageError(`option requires an argument -- '${c}'`);
         }
         const r = apply(c, v);

@@ -30,29 +30,54 @@ function wholeNumber(word: string): { ok: boolean; value: number } {
   return { ok: end === word.length && end > 0, value: value >>> 0 };
 }
 
-export function parseDfuseOptions(s: string): DfuseOptions {
+const MODIFIERS = ['force', 'leave', 'unprotect', 'mass-erase', 'will-reset'] as const;
+
+/**
+ * The `-s` string as dfu-util 0.11 reads it, quirks included: a modifier matches any word that is a
+ * prefix of it (`:l` is leave), and the cursor then moves by the full modifier's length — past the end
+ * of a shortened word, on into the next command-line words (`following`; in the C tool the argv strings
+ * lie back to back in memory). So `-s 0x08000000:lea -D fw.bin` complains about modifier "D".
+ */
+export function parseDfuseOptions(s: string, following: readonly string[] = []): DfuseOptions {
   const o: DfuseOptions = { address: 0, addressPresent: false, length: 0, force: false, leave: false, unprotect: false, massErase: false, willReset: false };
-  const words = s.split(':');
-  const first = words.shift()!;
-  if (first !== '') {
-    const n = wholeNumber(first);
+  const mem = s + '\0' + following.map((w) => w + '\0').join('');
+  const at = (i: number) => (i < mem.length ? mem[i]! : '\0');
+  const endOfWord = (i: number) => {
+    let e = i;
+    while (at(e) !== ':' && at(e) !== '\0') e++;
+    return e;
+  };
+  const cString = (i: number) => mem.slice(i, mem.indexOf('\0', i));
+  let p = 0;
+  if (at(0) !== ':') {
+    const e = endOfWord(0);
+    const n = wholeNumber(mem.slice(0, e));
     if (!n.ok) throw new DfuUtilExit(EX.USAGE, `Invalid dfuse address: ${s}`);
     o.address = n.value;
     o.addressPresent = true;
+    p = e;
   }
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    if (w === '') continue;
-    if (w === 'force') o.force = true;
-    else if (w === 'leave') o.leave = true;
-    else if (w === 'unprotect') o.unprotect = true;
-    else if (w === 'mass-erase') o.massErase = true;
-    else if (w === 'will-reset') o.willReset = true;
-    else {
-      const n = wholeNumber(w);
-      if (!n.ok) throw new DfuUtilExit(EX.USAGE, `Invalid dfuse modifier: ${words.slice(i).join(':')}`);
-      o.length = n.value;
+  while (at(p) !== '\0') {
+    if (at(p) === ':') {
+      p++;
+      continue;
     }
+    const e = endOfWord(p);
+    const word = mem.slice(p, e);
+    const m = MODIFIERS.find((x) => word.length <= x.length && x.startsWith(word));
+    if (m) {
+      if (m === 'force') o.force = true;
+      else if (m === 'leave') o.leave = true;
+      else if (m === 'unprotect') o.unprotect = true;
+      else if (m === 'mass-erase') o.massErase = true;
+      else o.willReset = true;
+      p += m.length;
+      continue;
+    }
+    const n = wholeNumber(word);
+    if (!n.ok) throw new DfuUtilExit(EX.USAGE, `Invalid dfuse modifier: ${cString(p)}`);
+    o.length = n.value;
+    p = e;
   }
   return o;
 }
@@ -78,12 +103,13 @@ export class DfuseSession {
     private readonly xferSize: number,
     private readonly io: DfuUtilIo,
     options: string | null,
+    following: readonly string[],
     /** The alt settings of the device's DFU interface (a .dfu target selects one by number). */
     private readonly allAlts: readonly DfuIf[],
     /** dfu-util's matched list (its dfu_root chain), whose layouts a download parses first. */
     private readonly chain: readonly DfuIf[] = [dif],
   ) {
-    this.opts = options ? parseDfuseOptions(options) : parseDfuseOptions('');
+    this.opts = options ? parseDfuseOptions(options, following) : parseDfuseOptions('');
     this.bar = new ProgressBar((t) => io.out(t));
   }
 

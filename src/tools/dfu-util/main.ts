@@ -223,7 +223,7 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
       }
       try {
         if (!dfuseDevice && a.dfuseOptions === null) throw new DfuUtilExit(EX.SOFTWARE, 'plain DFU (non-DfuSe) upload is not emulated');
-        const s = new DfuseSession(root, xfer, io, a.dfuseOptions, allAlts);
+        const s = new DfuseSession(root, xfer, io, a.dfuseOptions, a.dfuseFollowing, allAlts);
         onSession(s);
         s.upload((chunk) => writeSync(fd, chunk));
       } finally {
@@ -241,7 +241,7 @@ function main(argv: readonly string[], env: DfuUtilEnv, io: DfuUtilIo, onSession
         );
       }
       if (!dfuseDevice && a.dfuseOptions === null && file?.bcdDfu !== 0x011a) throw new DfuUtilExit(EX.SOFTWARE, 'plain DFU (non-DfuSe) download is not emulated');
-      const s = new DfuseSession(root, xfer, io, a.dfuseOptions, allAlts, found);
+      const s = new DfuseSession(root, xfer, io, a.dfuseOptions, a.dfuseFollowing, allAlts, found);
       onSession(s);
       s.download(file);
       break;

@@ -81,6 +81,10 @@ describe.skipIf(!HAVE)('emboard dfu-util vs Debian dfu-util 0.11 through the lib
     ['-t 1024 overrides the transfer size', ['-a', '0', '-t', '1024', '-s', '0x08000000', '-D', 'hello.bin']],
     ['-Z with a DfuSe upload', ['-a', '0', '-Z', '100', '-s', '0x08000000:64', '-U', 'up.bin']],
     ['-e on a DFU-mode device', ['-e', '-a', '0']],
+    ['-s modifiers by prefix: ":l" is leave', ['-a', '0', '-s', '0x08000000:l', '-D', 'r16.bin']],
+    ['-s prefix quirk runs into the next word (":lea" then "D")', ['-a', '0', '-s', '0x08000000:lea', '-D', 'r16.bin']],
+    ['-s prefix quirk inside the string (":lea:force" then "orce")', ['-a', '0', '-s', '0x08000000:lea:force', '-D', 'r16.bin']],
+    ['-s prefix quirk with --dfuse-address= (":f" then "up.bin")', ['-a', '0', '--dfuse-address=0x08000000:0x10:f', '-U', 'up.bin']],
     ['upload running past the end of the flash (:force): the device stalls, the part read is kept', ['-a', '0', '-s', '0x0807f000:force:8192', '-U', 'up.bin']],
   ];
 
