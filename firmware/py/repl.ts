@@ -75,10 +75,10 @@ function exitCode(e: V): i32 {
 }
 
 /** Compiles and runs source text in __main__; reports an uncaught exception. Returns the exit status. */
-export function execSource(src: usize, n: i32, file: string, repl: bool): i32 {
+export function execSource(src: usize, n: i32, file: string, repl: bool, printExprs: bool = true): i32 {
   const g = mainGlobals();
   setCurrentGlobals(g);
-  const code = compileSource(src, n, file, repl);
+  const code = compileSource(src, n, file, repl && printExprs);
   if (code == NULL) {
     const e = pendingExc();
     setPending(NONE);
@@ -108,8 +108,12 @@ export function execSource(src: usize, n: i32, file: string, repl: bool): i32 {
   return 1;
 }
 
+/** Where tracebacks go: the console (REPL), the error stream (scripts) or a buffer (raw REPL). */
+let captureErrors: Out | null = null;
 function emit(o: Out, repl: bool): void {
-  if (repl) consoleWrite(o.ptr, o.len);
+  const cap = captureErrors;
+  if (cap) cap.bytes(o.ptr, o.len);
+  else if (repl) consoleWrite(o.ptr, o.len);
   else errorWrite(o.ptr, o.len);
 }
 
@@ -156,10 +160,106 @@ function isBlank(o: Out): bool {
   return true;
 }
 
+// Modes: the friendly REPL, paste mode (Ctrl-E) and the raw REPL (Ctrl-A) that tools like mpremote drive.
+const MODE_FRIENDLY = 0;
+const MODE_PASTE = 1;
+const MODE_RAW = 2;
+let mode = MODE_FRIENDLY;
+const raw = new Out(256);
+
+function rawByte(c: i32): i32 {
+  if (c == 2) {
+    // Ctrl-B: back to the friendly REPL
+    mode = MODE_FRIENDLY;
+    raw.len = 0;
+    write('\n');
+    replBanner();
+    return 0;
+  }
+  if (c == 3) {
+    raw.len = 0;
+    return 0;
+  }
+  if (c == 5 && raw.len == 0) {
+    // raw-paste mode is not offered: tools fall back to plain raw mode
+    write('R\x00');
+    return 0;
+  }
+  if (c != 4) {
+    raw.byte(c);
+    return 0;
+  }
+  // Ctrl-D: run the buffer; stdout, \x04, the exception text, \x04, then the '>' prompt
+  write('OK');
+  const errs = new Out();
+  captureErrors = errs;
+  const r = execSource(raw.ptr, raw.len, '<stdin>', true, false);
+  captureErrors = null;
+  raw.len = 0;
+  write('\x04');
+  consoleWrite(errs.ptr, errs.len);
+  errs.free();
+  write('\x04>');
+  if (r & 0x100) return r;
+  return 0;
+}
+
+function pasteByte(c: i32): i32 {
+  if (c == 3) {
+    mode = MODE_FRIENDLY;
+    source.len = 0;
+    write('\n>>> ');
+    return 0;
+  }
+  if (c == 4) {
+    mode = MODE_FRIENDLY;
+    write('\n');
+    const r = execSource(source.ptr, source.len, '<stdin>', true, false);
+    source.len = 0;
+    if (r & 0x100) return r;
+    write('>>> ');
+    return 0;
+  }
+  if (c == 13 || c == 10) {
+    source.byte(10);
+    write('\n=== ');
+    return 0;
+  }
+  source.byte(c);
+  if (echo) write(String.fromCharCode(c));
+  return 0;
+}
+
 /** Feeds input bytes; returns 0 to go on, or 0x100 | code when the REPL ends (Ctrl-D, sys.exit()). */
 export function replFeed(p: usize, n: i32): i32 {
   for (let i = 0; i < n; i++) {
     const c = <i32>load<u8>(p + <usize>i);
+    if (mode == MODE_RAW) {
+      const r = rawByte(c);
+      if (r) return r;
+      continue;
+    }
+    if (mode == MODE_PASTE) {
+      if (c == 10 && lastWasCR) {
+        lastWasCR = false;
+        continue;
+      }
+      lastWasCR = c == 13;
+      const r = pasteByte(c);
+      if (r) return r;
+      continue;
+    }
+    if (c == 1 && line.len == 0 && !continuing) {
+      mode = MODE_RAW;
+      write('raw REPL; CTRL-B to exit\n>');
+      continue;
+    }
+    if (c == 5 && line.len == 0 && !continuing) {
+      mode = MODE_PASTE;
+      source.len = 0;
+      write('\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\n=== ');
+      continue;
+    }
     if (c == 10 && lastWasCR) {
       lastWasCR = false;
       continue;

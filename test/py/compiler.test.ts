@@ -95,4 +95,19 @@ describe('REPL', () => {
       'Traceback (most recent call last):\n  File "<stdin>", line 1, in <module>\nZeroDivisionError: division by zero\n>>> after\n>>> ',
     );
   });
+
+  it('raw REPL (Ctrl-A): OK, output, \\x04, error text, \\x04, > — as mpremote expects', async () => {
+    const r = await runRepl('\x01print(1 + 1)\x04x = 1/0\x04\x05\x02');
+    const raw = r.out.slice(r.out.indexOf('raw REPL'));
+    expect(raw.startsWith('raw REPL; CTRL-B to exit\n>OK2\n\x04\x04>OK\x04Traceback (most recent call last):\n')).toBe(true);
+    expect(raw).toContain('ZeroDivisionError: division by zero\n\x04>R\x00\nMicroPython-compatible');
+    expect(raw.endsWith('>>> ')).toBe(true);
+  });
+
+  it('paste mode (Ctrl-E) collects lines until Ctrl-D and runs them as a file', async () => {
+    const r = await runRepl('\x05if 1:\n    print("pasted")\n5\n\x04');
+    expect(r.out.slice(r.out.indexOf('\npaste mode'))).toBe(
+      '\npaste mode; Ctrl-C to cancel, Ctrl-D to finish\n=== \n=== \n=== \n=== \npasted\n>>> ',
+    );
+  });
 });
