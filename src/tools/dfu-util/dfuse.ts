@@ -51,7 +51,8 @@ export function parseDfuseOptions(s: string, following: readonly string[] = []):
   let p = 0;
   if (at(0) !== ':') {
     const e = endOfWord(0);
-    const n = wholeNumber(mem.slice(0, e));
+    // strtoul's end equals the word's end for an empty word too: `-s ""` means address 0
+    const n = e === 0 ? { ok: true, value: 0 } : wholeNumber(mem.slice(0, e));
     if (!n.ok) throw new DfuUtilExit(EX.USAGE, `Invalid dfuse address: ${s}`);
     o.address = n.value;
     o.addressPresent = true;
@@ -109,7 +110,8 @@ export class DfuseSession {
     /** dfu-util's matched list (its dfu_root chain), whose layouts a download parses first. */
     private readonly chain: readonly DfuIf[] = [dif],
   ) {
-    this.opts = options ? parseDfuseOptions(options, following) : parseDfuseOptions('');
+    // Without -s dfu-util never parses an option string: everything stays off.
+    this.opts = options !== null ? parseDfuseOptions(options, following) : { address: 0, addressPresent: false, length: 0, force: false, leave: false, unprotect: false, massErase: false, willReset: false };
     this.bar = new ProgressBar((t) => io.out(t));
   }
 
