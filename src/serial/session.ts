@@ -200,10 +200,12 @@ export class SerialSession {
       const send = sends[step];
       step++;
       if (step < expects.length) matcher = new StreamMatcher(expects[step]!);
+      // With an --until pending the run goes on after the last step: the --until text ends it.
+      const last = step >= expects.length && s.until === undefined;
       if (send?.length) {
         pacer.push(send);
-        if (step >= expects.length) pacer.onDrained = () => this.end('script');
-      } else if (step >= expects.length) this.end('script');
+        if (last) pacer.onDrained = () => this.end('script');
+      } else if (last) this.end('script');
     });
   }
 

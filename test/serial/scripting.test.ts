@@ -133,3 +133,26 @@ describe('typed input is paced in virtual time', () => {
     expect(await cyclesToEcho({ baud: 115200 })).toBe(await cyclesToEcho({ baud: 115200 }));
   });
 });
+
+describe('--until together with --expect/--send', () => {
+  it('the run goes on after the last --send until the --until text appears', async () => {
+    const stdin = new PassThrough();
+    stdin.end();
+    let out = '';
+    const { session } = await runFirmware({
+      board: 'mps2-an386',
+      file: ECHO,
+      semihosting: true,
+      log: silentLogger(),
+      output: () => undefined,
+      serial: {
+        specs: [],
+        stdio: { input: stdin, write: (b) => (out += Buffer.from(b).toString()) },
+        notice: () => undefined,
+        script: { expect: [Buffer.from('type a line\n')], send: [Buffer.from('xy\n')], until: Buffer.from('upper: XY') },
+      },
+    });
+    expect(session?.finished).toBe('until');
+    expect(out).toContain('upper: XY');
+  });
+});
