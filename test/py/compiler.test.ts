@@ -62,6 +62,17 @@ describe('lexer and compiler', () => {
   });
 });
 
+describe('recursion', () => {
+  it('allows a few hundred nested calls and turns runaway recursion into RecursionError', async () => {
+    const r = await runPy(
+      'def r(n):\n    return 0 if n == 0 else 1 + r(n - 1)\nprint(r(450))\ntry:\n    r(100000)\nexcept RecursionError as e:\n    print("caught", e)\n' +
+        'class A:\n    def __repr__(self):\n        return repr(self)\ntry:\n    repr(A())\nexcept RecursionError:\n    print("repr too")\n',
+    );
+    expect(r.err).toBe('');
+    expect(r.out).toBe('450\ncaught maximum recursion depth exceeded\nrepr too\n');
+  });
+});
+
 describe('garbage collector', () => {
   it('reclaims garbage far beyond the heap size and reports the truth', async () => {
     const r = await runPy(

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Options passed to the compiler; part of the cache key. */
-const ASC_FLAGS = ['-O1', '--runtime', 'incremental', '--disableWarning', '201', '--noAssert'];
+const ASC_FLAGS = ['-O1', '--runtime', 'incremental', '--stackSize', '1048576', '--disableWarning', '201', '--noAssert'];
 
 /** The folder holding firmware/ (the package root), found from this module's location. */
 export function packageRoot(): string {
@@ -183,7 +183,7 @@ export class PyVm {
     const { instance } = await wasmApi.instantiate(wasm, imports);
     const ex = instance.exports as VmExports;
     state.memory = ex.memory;
-    ex.init(opts.heapBytes ?? 1024 * 1024, opts.stackValues ?? 64 * 1024, opts.maxDepth ?? 150);
+    ex.init(opts.heapBytes ?? 1024 * 1024, opts.stackValues ?? 64 * 1024, opts.maxDepth ?? 500);
     return new PyVm(ex);
   }
 
