@@ -135,6 +135,13 @@ describe('typed input is paced in virtual time', () => {
 });
 
 describe('--until together with --expect/--send', () => {
+  it('a guest that exits before the --until text fails the run (exit 1, the reason and last lines on stderr)', () => {
+    const r = emboard([ECHO, '--input', 'abc\\n', '--until', 'never printed']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^emboard: the guest exited \(status 0\) before the --until\/--expect text appeared\n/);
+    expect(r.stderr).toContain('upper: ABC');
+  });
+
   it('the run goes on after the last --send until the --until text appears', async () => {
     const stdin = new PassThrough();
     stdin.end();

@@ -135,7 +135,12 @@ export function registerRun(program: Command): void {
       }
       switch (result.reason) {
         case 'exit':
-          process.exitCode = result.exitCode;
+          if (session?.scriptPending) {
+            // A script that never saw its text failed, whatever status the guest chose.
+            process.stderr.write(`emboard: the guest exited (status ${result.exitCode}) before the --until/--expect text appeared\n`);
+            reportTail(session.tail.lines());
+            process.exitCode = result.exitCode !== 0 ? result.exitCode : 1;
+          } else process.exitCode = result.exitCode;
           break;
         case 'timeout':
         case 'instruction-limit':
