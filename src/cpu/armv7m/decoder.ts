@@ -40,10 +40,17 @@ function build(): void {
   const p16 = ALL_PATTERNS.filter((p) => p.size === 2).sort(bySpecificity);
   const p32 = ALL_PATTERNS.filter((p) => p.size === 4).sort(bySpecificity);
   table16 = new Array<Pattern[] | undefined>(0x10000);
+  // Encodings with the same candidate list share one array (tens of thousands of copies cost ~11 MB of heap).
+  const index = new Map(p16.map((p, i) => [p, i]));
+  const shared = new Map<string, Pattern[]>();
   for (let raw = 0; raw < 0x10000; raw++) {
     if (isThumb32(raw)) continue;
     const c = p16.filter((p) => (raw & p.mask) === p.match);
-    if (c.length) table16[raw] = c;
+    if (c.length === 0) continue;
+    const key = c.map((p) => index.get(p)).join(',');
+    let list = shared.get(key);
+    if (list === undefined) shared.set(key, (list = c));
+    table16[raw] = list;
   }
   buckets32 = [];
   for (let k = 0; k < 128; k++) {
