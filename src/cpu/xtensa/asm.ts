@@ -159,6 +159,8 @@ export class XtAsm {
   s32i(at: number, as: number, off: number): this { return this.ls('s32i', at, as, off); }
   l32i_n(at: number, as: number, off: number): this { return this.i16(rrrn(8, off / 4, as, at)); }
   s32i_n(at: number, as: number, off: number): this { return this.i16(rrrn(9, off / 4, as, at)); }
+  l32e(at: number, as: number, off: number): this { return this.i24(rrr(0, 9, 0, (off + 64) / 4, as, at)); }
+  s32e(at: number, as: number, off: number): this { return this.i24(rrr(0, 9, 4, (off + 64) / 4, as, at)); }
   l32r(at: number, literal: Target): this {
     const pc = this.here;
     return this.i24(() => {

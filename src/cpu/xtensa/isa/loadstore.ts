@@ -1,6 +1,6 @@
 /**
  * Loads and stores: the RRI8 group (op0 = 2: L8UI, L16UI, L16SI, L32I, L32AI, S8I, S16I, S32I, S32RI,
- * S32C1I), L32R (op0 = 1, PC-relative literal, address computed at decode time), and the narrow
+ * S32C1I), L32E/S32E, L32R (op0 = 1, PC-relative literal, address computed at decode time), and the narrow
  * L32I.N/S32I.N. Unaligned 16/32-bit accesses raise LoadStoreAlignment (the ESP32's configuration).
  */
 import { fR, fS, fT, imm8, hex, type XtExec, type XtPattern } from '../decoded.js';
@@ -54,6 +54,12 @@ export function l32rAddress(raw: number, pc: number): number {
   return ((((pc + 3) & ~3) >>> 0) + ((raw >>> 8) - 0x10000) * 4) >>> 0;
 }
 
+/** L32E/S32E (window exception handlers): offset = r * 4 − 64. */
+function rri4(name: string, o2: number, exec: XtExec): XtPattern {
+  return insn(name, 3, { op0: 0, op1: 9, op2: o2 }, (raw) => mk(exec, raw, 3, fT(raw), fS(raw), 0, 0, fR(raw) * 4 - 64, [fT(raw), fS(raw)]),
+    (raw) => `${name} ${reg(fT(raw))}, ${reg(fS(raw))}, ${fR(raw) * 4 - 64}`);
+}
+
 export const patterns: readonly XtPattern[] = [
   rri8('l8ui', 0, l8ui, 1),
   rri8('l16ui', 1, l16ui, 2),
@@ -67,6 +73,8 @@ export const patterns: readonly XtPattern[] = [
   rri8('s32ri', 15, s32i, 4),
   insn('l32r', 3, { op0: 1 }, (raw, pc) => mk(l32r, raw, 3, fT(raw), 0, 0, 0, l32rAddress(raw, pc), [fT(raw)]),
     (raw, pc) => `l32r ${reg(fT(raw))}, ${hex(l32rAddress(raw, pc))}`),
+  rri4('l32e', 0, l32i),
+  rri4('s32e', 4, s32i),
   narrow('l32i.n', 8, l32i),
   narrow('s32i.n', 9, s32i),
 ];
