@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { runFirmware } from '../../src/core/run-firmware.js';
+import type { ConsoleScript } from '../../src/serial/session.js';
 
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'src/cli/main.ts');
@@ -92,8 +93,8 @@ describe('emboard run: pipes and scripting', () => {
   });
 });
 
-/** Runs uart_echo in-process with typed input; returns the virtual cycle count when the echo appeared. */
-async function cyclesToEcho(opts: { baud?: number; instant?: boolean }, text = 'abcdefghij\n') {
+/** Runs uart_echo in-process with a console script; returns the run result, the session and the output. */
+async function runEcho(script: ConsoleScript, opts: { baud?: number; instant?: boolean } = {}) {
   const stdin = new PassThrough();
   stdin.end();
   let out = '';
@@ -107,10 +108,16 @@ async function cyclesToEcho(opts: { baud?: number; instant?: boolean }, text = '
       specs: [],
       stdio: { input: stdin, write: (b) => (out += Buffer.from(b).toString()) },
       notice: () => undefined,
-      script: { input: Buffer.from(text), until: Buffer.from('upper: ') },
+      script,
       ...opts,
     },
   });
+  return { result, session, out };
+}
+
+/** Runs uart_echo in-process with typed input; returns the virtual cycle count when the echo appeared. */
+async function cyclesToEcho(opts: { baud?: number; instant?: boolean }, text = 'abcdefghij\n') {
+  const { result, session, out } = await runEcho({ input: Buffer.from(text), until: Buffer.from('upper: ') }, opts);
   expect(session?.finished).toBe('until');
   expect(out).toContain(`got ${text.length - 1} chars`);
   return result.cycles;
@@ -143,21 +150,10 @@ describe('--until together with --expect/--send', () => {
   });
 
   it('the run goes on after the last --send until the --until text appears', async () => {
-    const stdin = new PassThrough();
-    stdin.end();
-    let out = '';
-    const { session } = await runFirmware({
-      board: 'mps2-an386',
-      file: ECHO,
-      semihosting: true,
-      log: silentLogger(),
-      output: () => undefined,
-      serial: {
-        specs: [],
-        stdio: { input: stdin, write: (b) => (out += Buffer.from(b).toString()) },
-        notice: () => undefined,
-        script: { expect: [Buffer.from('type a line\n')], send: [Buffer.from('xy\n')], until: Buffer.from('upper: XY') },
-      },
+    const { session, out } = await runEcho({
+      expect: [Buffer.from('type a line\n')],
+      send: [Buffer.from('xy\n')],
+      until: Buffer.from('upper: XY'),
     });
     expect(session?.finished).toBe('until');
     expect(out).toContain('upper: XY');
