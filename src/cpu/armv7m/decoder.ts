@@ -35,23 +35,16 @@ function bySpecificity(a: Pattern, b: Pattern): number {
 
 let table16: (Pattern[] | undefined)[] | null = null;
 let buckets32: Pattern[][] | null = null;
+let p16: Pattern[] = [];
+let index16 = new Map<Pattern, number>();
+const shared16 = new Map<string, Pattern[]>();
 
 function build(): void {
-  const p16 = ALL_PATTERNS.filter((p) => p.size === 2).sort(bySpecificity);
+  p16 = ALL_PATTERNS.filter((p) => p.size === 2).sort(bySpecificity);
+  index16 = new Map(p16.map((p, i) => [p, i]));
   const p32 = ALL_PATTERNS.filter((p) => p.size === 4).sort(bySpecificity);
+  // Filled per encoding on first use (start-up time: a program meets a few thousand of the 65536).
   table16 = new Array<Pattern[] | undefined>(0x10000);
-  // Encodings with the same candidate list share one array (tens of thousands of copies cost ~11 MB of heap).
-  const index = new Map(p16.map((p, i) => [p, i]));
-  const shared = new Map<string, Pattern[]>();
-  for (let raw = 0; raw < 0x10000; raw++) {
-    if (isThumb32(raw)) continue;
-    const c = p16.filter((p) => (raw & p.mask) === p.match);
-    if (c.length === 0) continue;
-    const key = c.map((p) => index.get(p)).join(',');
-    let list = shared.get(key);
-    if (list === undefined) shared.set(key, (list = c));
-    table16[raw] = list;
-  }
   buckets32 = [];
   for (let k = 0; k < 128; k++) {
     const key = (k << 25) >>> 0;
@@ -59,10 +52,20 @@ function build(): void {
   }
 }
 
+/** The candidate list of a 16-bit encoding; encodings with the same list share one array (heap). */
+function fill16(raw: number): Pattern[] {
+  const c = isThumb32(raw) ? [] : p16.filter((p) => (raw & p.mask) === p.match);
+  const key = c.map((p) => index16.get(p)).join(',');
+  let list = shared16.get(key);
+  if (list === undefined) shared16.set(key, (list = c));
+  table16![raw] = list;
+  return list;
+}
+
 /** The patterns that match `raw` in the order they are tried (tests use this to find overlaps). */
 export function candidates(raw: number, size: 2 | 4): readonly Pattern[] {
   if (table16 === null) build();
-  if (size === 2) return table16![raw & 0xffff] ?? [];
+  if (size === 2) return table16![raw & 0xffff] ?? fill16(raw & 0xffff);
   return buckets32![raw >>> 25]!.filter((p) => ((raw ^ p.match) & p.mask) === 0);
 }
 
@@ -82,14 +85,11 @@ const undefinedPattern: Pattern = {
 export function decode(raw: number, size: 2 | 4, pc: number): DecodedInsn {
   if (table16 === null) build();
   if (size === 2) {
-    const c = table16![raw];
-    if (c !== undefined) {
-      for (const p of c) {
-        const d = p.decode(raw, pc);
-        if (d !== null) {
-          d.pattern = p;
-          return d;
-        }
+    for (const p of table16![raw] ?? fill16(raw)) {
+      const d = p.decode(raw, pc);
+      if (d !== null) {
+        d.pattern = p;
+        return d;
       }
     }
   } else {
