@@ -239,6 +239,8 @@ export class Machine {
       if (this.stopRequested !== null) return this.result(this.stopRequested);
       if (cpu.stopReason !== null) return this.result(cpu.stopReason);
       if (cpu.instructions >= cpu.instructionLimit) return this.result('instruction-limit');
+      // Powered down: the core model wakes itself when an exception becomes pending; this one stays off.
+      if (this.deepSleepState === 2) cpu.sleeping = true;
       if (cpu.sleeping) {
         if (this.deepSleepState === 0 && cpu.exc.scr & SCR.SLEEPDEEP && this.soc.deepSleep) {
           this.deepSleepState = this.soc.deepSleep() === 'powered-down' ? 2 : 1;
