@@ -23,6 +23,7 @@ import { FLASH_BASE, FLASH_IF_BASE, FLASH_IRQ, FLASH_SIZE, SECTORS, Stm32Flash }
 import { clockGated, makeDeviceContext, wireGpio, wireTimers, wireUsarts } from './peripherals.js';
 import { PWR_BASE, Stm32Pwr } from './pwr.js';
 import { wireMiscPeripherals } from './misc-peripherals.js';
+import { wireLowPower } from './low-power.js';
 import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
 import { wireSpiDma } from './spi-dma-wiring.js';
 import {
@@ -233,7 +234,9 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   // TODO(issue 3): SPI, DMA, RTC, IWDG/WWDG, CRC, ADC, I2C, USB OTG FS registers.
   const misc = wireMiscPeripherals({ bus, ctx: dctx, rcc, pwr, exti: gpio.exti, options: rawOptions, requestSystemReset: ctx.requestSystemReset });
 
-  const resettable: { reset(): void }[] = [pwr, fl, dbgmcu, ...gpio.resettable, ...usarts.values(), ...timers.values()];
+  // Stop/Standby (WFI with SLEEPDEEP): wake-up sources, SRAM loss, clocks after Stop.
+  const lowPower = wireLowPower({ pwr, rcc, scheduler, log: log.child({ dev: 'pwr' }), sram, gpioPorts: [...gpio.ports.values()], wakeupPin: gpio.pins.get('PA0'), requestSystemReset: ctx.requestSystemReset });
+  const resettable: { reset(): void }[] = [fl, dbgmcu, ...gpio.resettable, ...usarts.values(), ...timers.values()];
   // SPI1–5, DMA1/2 and the board's optional W25Q SPI flash ("spi-flash" store for --flash).
   const spiDma = wireSpiDma(bus, dctx, rcc, gpio.ports, gpio.pins, usarts, rawOptions);
   resettable.push(...spiDma.resettable);
@@ -265,6 +268,8 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
     sram,
     systemMemory,
     reset(cause: ResetCause = 'pin') {
+      lowPower.reset(cause);
+      pwr.reset(cause);
       for (const d of resettable) d.reset();
       misc.reset(cause);
       rcc.reset(cause);
@@ -273,6 +278,8 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
     addPersistentStore: (store) => void persistent.push(store),
     virtualSeconds: () => rcc.secondsAt(),
     currentHz: () => rcc.clocks.hclk,
+    deepSleep: () => lowPower.deepSleep(),
+    deepWake: () => lowPower.deepWake(),
     remapMemory(mode: BootMode) {
       if (mode === aliasMode) return;
       const [st, size, kind, write] = aliasOf(mode);
