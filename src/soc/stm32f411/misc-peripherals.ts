@@ -50,6 +50,7 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
   const { bus, ctx, rcc, pwr, exti } = w;
   const devices = new Map<string, unknown>();
 
+  let rtcLines = 0; // RTC outputs to EXTI lines, last level (bit per line)
   const rtc = new Stm32Rtc({
     scheduler: ctx.scheduler,
     log: ctx.log.child({ dev: 'rtc' }),
@@ -57,7 +58,14 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
     seconds: () => rcc.secondsAt(),
     cyclesFor: (s) => rcc.cyclesFor(s),
     backupWritable: () => pwr.backupWritable,
-    setExtiLine: (line, level) => exti.setLine(line, level),
+    setExtiLine: (line, level) => {
+      // A rising RTC event output (alarm, wake-up, time stamp with its interrupt enabled) is also a PWR
+      // wake-up event: WUF, and the end of Standby (RM0383 §5.3.7).
+      const bit = 1 << line;
+      if (level && !(rtcLines & bit)) pwr.wakeupEvent();
+      rtcLines = level ? rtcLines | bit : rtcLines & ~bit;
+      exti.setLine(line, level);
+    },
   });
   // The RTC's APB interface has no enable bit on the F411: always accessible.
   bus.addMmio('RTC', RTC_BASE, 0x400, rtc);

@@ -240,6 +240,19 @@ export class Stm32Rcc {
     this.update();
   }
 
+  /**
+   * Leaving Stop mode (RM0383 §5.3.6): the PLLs and the HSE were stopped, so the chip wakes up running
+   * from the HSI (ready at once: the wake-up waits for it). SW/SWS = HSI; HSEBYP and the PLL
+   * configuration are kept. Called before the first instruction after the wake-up.
+   */
+  stopModeExit(): void {
+    for (const osc of this.oscillators) if (osc.reg === 'CR' && osc.name !== 'HSI') this.o.scheduler.cancel(osc.event!);
+    const stopped = CR.HSEON | CR.HSERDY | CR.PLLON | CR.PLLRDY | CR.PLLI2SON | CR.PLLI2SRDY;
+    this.regs.set('CR', (this.regs.get('CR') & ~stopped) | CR.HSION | CR.HSIRDY);
+    this.regs.set('CFGR', this.regs.get('CFGR') & ~0xf);
+    this.update();
+  }
+
   // ---- register behaviour ---------------------------------------------------------------------
 
   private writeCr(v: number, old: number): void {
