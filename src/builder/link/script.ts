@@ -87,6 +87,11 @@ interface Token {
 
 const OPS = ['<<=', '>>=', '+=', '-=', '*=', '/=', '&=', '|=', '<<', '>>', '==', '!=', '<=', '>=', '&&', '||', '>', '<', '=', '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '?', ':', '(', ')', '{', '}', ';', ','];
 
+/**
+ * ld's lexer is modal: inside an output section's braces `*(.text.*)` is a wildcard name, in an expression
+ * `*` multiplies. We track the same context: pattern mode inside an output-section body except in
+ * assignments (from the operator to `;`) and in LONG()/BYTE()/… argument lists.
+ */
 function tokenize(text: string, file: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -94,10 +99,18 @@ function tokenize(text: string, file: string): Token[] {
   const err = (m: string): never => {
     throw new UserError(`${file}:${line}: ${m}`);
   };
-  const nameStart = /[A-Za-z_.$*?\\\[\]]/;
-  const nameChar = /[A-Za-z0-9_.$*?\\\[\]]/;
+  let braces = 0;
+  let sectionsAt = -1;
+  let pendingSections = false;
+  let expr = false;
+  let paren = 0;
+  let exprParen = -1;
+  const patternMode = () => sectionsAt >= 0 && braces === sectionsAt + 1 && !expr;
   while (i < text.length) {
     const c = text[i]!;
+    const pat = patternMode();
+    const nameStart = pat ? /[A-Za-z_.$*?\[\]\\]/ : /[A-Za-z_.$]/;
+    const nameChar = pat ? /[A-Za-z0-9_.$*?\-\[\]\\]/ : /[A-Za-z0-9_.$]/;
     if (c === '\n') {
       line++;
       i++;
@@ -121,18 +134,43 @@ function tokenize(text: string, file: string): Token[] {
       if (m[2] === 'K' || m[2] === 'k') v *= 1024;
       if (m[2] === 'M' || m[2] === 'm') v *= 1024 * 1024;
       i += m[0].length;
-      if (i < text.length && nameChar.test(text[i]!)) err(`bad number '${text.slice(i - m[0].length, i + 1)}'`);
+      if (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) err(`bad number '${text.slice(i - m[0].length, i + 1)}'`);
       out.push({ t: 'num', v: m[0], n: v, line });
     } else if (nameStart.test(c)) {
       let j = i + 1;
-      while (j < text.length && (nameChar.test(text[j]!))) j++;
-      out.push({ t: 'name', v: text.slice(i, j), n: 0, line });
+      while (j < text.length && nameChar.test(text[j]!)) j++;
+      const v = text.slice(i, j);
+      out.push({ t: 'name', v, n: 0, line });
+      if (v === 'SECTIONS') pendingSections = true;
+      if (['LONG', 'BYTE', 'SHORT', 'QUAD', 'FILL', 'ASSERT'].includes(v) && pat) {
+        expr = true;
+        exprParen = paren;
+      }
       i = j;
     } else {
       const op = OPS.find((o) => text.startsWith(o, i));
       if (!op) err(`unexpected character '${c}'`);
       out.push({ t: 'op', v: op!, n: 0, line });
       i += op!.length;
+      if (op === '{') {
+        braces++;
+        if (pendingSections) {
+          sectionsAt = braces;
+          pendingSections = false;
+        }
+      } else if (op === '}') {
+        if (braces === sectionsAt) sectionsAt = -1;
+        braces--;
+        expr = false;
+      } else if (op === ';') expr = false;
+      else if (op === '(') paren++;
+      else if (op === ')') {
+        paren--;
+        if (paren === exprParen) {
+          expr = false;
+          exprParen = -1;
+        }
+      } else if (ASSIGN_OPS.has(op)) expr = true;
     }
   }
   out.push({ t: 'eof', v: 'end of file', n: 0, line });
