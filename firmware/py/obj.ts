@@ -116,6 +116,7 @@ export function blockSize(p: usize): usize {
 /** Allocates a block of at least `bytes` (header included) with type `t`, zero-filled; 0 when the heap is full. */
 export function alloc(t: i32, bytes: usize): V {
   const need = (bytes + 7) & ~7;
+  if (gcStress && gcEnabled) collect();
   let p = takeFree(need);
   if (p == 0 && gcEnabled) {
     collect();
@@ -309,6 +310,11 @@ export function field(o: V, i: i32): V {
 }
 export function setField(o: V, i: i32, v: V): void {
   store<i32>(<usize>o + 4 + (<usize>i << 2), v);
+}
+/** Test aid: a full collection before every allocation, so a missing root shows up at once. */
+let gcStress = false;
+export function setGcStress(on: bool): void {
+  gcStress = on;
 }
 export function setGcEnabled(on: bool): void {
   gcEnabled = on;

@@ -80,7 +80,7 @@ export function execSource(src: usize, n: i32, file: string, repl: bool, printEx
   setCurrentGlobals(g);
   const code = compileSource(src, n, file, repl && printExprs);
   if (code == NULL) {
-    const e = pendingExc();
+    const e = pushTemp(pendingExc()); // stays rooted while it is formatted (formatting allocates)
     setPending(NONE);
     const o = new Out();
     o.str('Traceback (most recent call last):\n  File "');
@@ -89,6 +89,7 @@ export function execSource(src: usize, n: i32, file: string, repl: bool, printEx
     o.int(syntaxLine);
     o.str('\n');
     formatException(e, o);
+    popTemp(1);
     emit(o, repl);
     o.free();
     return 1;
@@ -97,12 +98,16 @@ export function execSource(src: usize, n: i32, file: string, repl: bool, printEx
   const r = runCode(code, g, g, NULL);
   popTemp(1);
   if (r != NULL) return 0;
-  const e = pendingExc();
+  const e = pushTemp(pendingExc());
   setPending(NONE);
   const code2 = exitCode(e);
-  if (code2 >= 0) return code2 | 0x100; // marks "SystemExit" for the caller
+  if (code2 >= 0) {
+    popTemp(1);
+    return code2 | 0x100; // marks "SystemExit" for the caller
+  }
   const o = new Out();
   formatException(e, o);
+  popTemp(1);
   emit(o, repl);
   o.free();
   return 1;

@@ -156,6 +156,9 @@ export function isAscii(v: V): bool {
 let internRoot: i32 = -1;
 export function intern(p: usize, len: i32): V {
   const table = getRoot(internRoot);
+  // Look the bytes up first: a hit allocates nothing (callers often hold unrooted objects meanwhile).
+  const hit = internLookup(table, p, len);
+  if (hit != NULL) return hit;
   const probe = pushTemp(newStr(p, len));
   const found = dictGet(table, probe);
   if (found != NULL) {
@@ -166,6 +169,21 @@ export function intern(p: usize, len: i32): V {
   popTemp(1);
   return probe;
 }
+function internLookup(d: V, p: usize, len: i32): V {
+  const h = bytesHash(p, len) | 1;
+  const cap = load<i32>(d + 20);
+  const index = <usize>field(d, 1) + 4;
+  let slot = h & (cap - 1);
+  for (;;) {
+    const e = load<i32>(index + (<usize>slot << 2));
+    if (e < 0) return NULL;
+    const k = dkey(d, e);
+    if (k != DELETED && slen(k) == len && memory.compare(sdata(k), p, <usize>len) == 0) return k;
+    slot = (slot + 1) & (cap - 1);
+  }
+  return NULL; // not reached
+}
+
 export function internAS(s: string): V {
   const b = String.UTF8.encode(s);
   return intern(changetype<usize>(b), b.byteLength);

@@ -1,6 +1,6 @@
 // The host port: the VM compiled to WebAssembly and driven from Node (firmware/ports/host/node/).
 // The host writes input into a buffer from inputBuffer() and calls replFeed()/runScript().
-import { heapInit, memFree, memAlloc, heapSize, collect } from '../../py/obj';
+import { heapInit, memFree, memAlloc, heapSize, collect, setGcStress } from '../../py/obj';
 import { vmInit, setMaxDepth } from '../../py/vm';
 import { builtinsInit } from '../../py/builtins';
 import { execSource, replBanner, replFeed, setEcho } from '../../py/repl';
@@ -41,6 +41,11 @@ export function replStart(echo: bool): void {
 /** Feeds `n` input bytes to the REPL; non-zero (0x100 | status) when it ends. */
 export function replInput(n: i32): i32 {
   return replFeed(inBuf, n);
+}
+
+/** Test aid: collect before every allocation (finds objects the VM forgot to root). */
+export function gcStress(on: bool): void {
+  setGcStress(on);
 }
 
 export function gcStats(which: i32): i32 {

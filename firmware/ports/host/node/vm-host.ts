@@ -127,6 +127,8 @@ export interface PyVmOptions {
   maxDepth?: number;
   stdout?: (bytes: Uint8Array) => void;
   stderr?: (bytes: Uint8Array) => void;
+  /** Collect before every allocation (slow; for tests that hunt missing GC roots). */
+  gcStress?: boolean;
 }
 
 /** The part of the WebAssembly API used here (the project's TypeScript lib has no DOM/wasm typings). */
@@ -146,6 +148,7 @@ interface VmExports {
   replStart(echo: number): void;
   replInput(n: number): number;
   gcStats(which: number): number;
+  gcStress(on: number): void;
 }
 
 /** Error raised when the wasm code traps (an internal VM bug, never a Python exception). */
@@ -184,6 +187,7 @@ export class PyVm {
     const ex = instance.exports as VmExports;
     state.memory = ex.memory;
     ex.init(opts.heapBytes ?? 1024 * 1024, opts.stackValues ?? 64 * 1024, opts.maxDepth ?? 500);
+    if (opts.gcStress) ex.gcStress(1);
     return new PyVm(ex);
   }
 
