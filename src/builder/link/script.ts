@@ -170,7 +170,7 @@ function tokenize(text: string, file: string): Token[] {
           expr = false;
           exprParen = -1;
         }
-      } else if (ASSIGN_OPS.has(op)) expr = true;
+      } else if (ASSIGN_OPS.has(op!)) expr = true;
     }
   }
   out.push({ t: 'eof', v: 'end of file', n: 0, line });
