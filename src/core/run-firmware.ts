@@ -70,6 +70,13 @@ export interface RunFirmwareOptions {
   /** Wait for host input when the guest sleeps with nothing scheduled (interactive use). */
   idleWait?: () => Promise<void>;
   /**
+   * Host services on the running machine (`--usb-serve`), started after the reset, before the run, with
+   * the `--flash` state. Their `idleWait` is asked first when the guest sleeps with nothing scheduled
+   * (null: nothing to wait for, the usual rule applies); `close` runs when the run ends, before the
+   * state's last save.
+   */
+  attach?: (machine: Machine, state: FlashState | null) => Promise<RunAttachment>;
+  /**
    * Serial backends (`--serial`), scripting and stdio. When given, the console UART goes to its backend
    * (stdio by default) instead of `output`, and the session's idle wait replaces `idleWait`.
    */
@@ -82,6 +89,11 @@ export interface RunFirmwareOptions {
     baud?: number;
     instant?: boolean;
   };
+}
+
+export interface RunAttachment {
+  idleWait?(): Promise<void> | null;
+  close(): Promise<void>;
 }
 
 export interface RunFirmwareOutcome {
@@ -165,21 +177,35 @@ export async function runFirmware(o: RunFirmwareOptions): Promise<RunFirmwareOut
 
   if (o.trace?.length) installTraces(machine, o.trace, o.log, image?.symbols);
   o.onMachine?.(machine);
+  let attachment: RunAttachment | null = null;
   try {
     await session?.open();
     // Stopped while a backend was still waiting (Ctrl-A k or SIGINT before a TCP client came): no run.
     if (session?.stopRequested) return { machine, result: { reason: 'user', exitCode: 0, cycles: machine.cpu.cycles, instructions: machine.cpu.instructions }, session };
+    attachment = o.attach ? await o.attach(machine, state) : null;
+    const baseIdle = session?.idleWait ?? o.idleWait;
+    const attached = attachment;
+    const idleWait = attached?.idleWait
+      ? () => {
+          const w = attached.idleWait?.() ?? null;
+          if (w !== null) return w;
+          if (baseIdle) return baseIdle();
+          machine.stop('halt'); // nothing else to wait for: the run ends as without the attachment
+          return Promise.resolve();
+        }
+      : baseIdle;
     const result = await machine.runAsync({
       timeoutSeconds: o.timeoutMs !== undefined ? o.timeoutMs / 1000 : undefined,
       maxInstructions: o.maxInstructions,
       realtime: o.realtime,
-      idleWait: session?.idleWait ?? o.idleWait,
+      idleWait,
     });
     return { machine, result, session };
   } finally {
     clearInterval(flushTimer);
     flush();
     vcd?.close();
+    await attachment?.close();
     await session?.close();
     state?.close();
   }
