@@ -16,6 +16,25 @@ import { createStm32DfuBootloader, F411_FLASH_BASE, F411_FLASH_SIZE, type Stm32D
 /** Where the F411 keeps its 96-bit unique ID (RM0383 §24.1). */
 const UID_ADDRESS = 0x1fff_7a10;
 
+/**
+ * The board's internal flash store, which the DFU bootloader programs; a one-line UserError for boards
+ * without the F411's system bootloader.
+ */
+export function dfuFlashStore(machine: Machine): PersistentStore {
+  const board = machine.board;
+  if (board.soc !== 'stm32f411') throw new UserError(`--board ${board.name}: no emulated USB DFU bootloader for SoC '${board.soc}' (STM32F411 boards only)`);
+  const flash = machine.soc.persistentStores?.().find((s) => s.name === 'flash');
+  if (!flash || flash.size !== F411_FLASH_SIZE || (flash.base ?? F411_FLASH_BASE) !== F411_FLASH_BASE) {
+    throw new UserError(`--board ${board.name}: its internal flash is not the F411's 512 KiB at 0x08000000`);
+  }
+  return flash;
+}
+
+/** The chip's 96-bit unique ID, from which the bootloader's serial-number string derives. */
+export function boardUid(machine: Machine): Uint8Array {
+  return machine.bus.readBytes(UID_ADDRESS, 12);
+}
+
 export interface BoardDfuOptions {
   board: string;
   /** The `--flash` state file; without one the flash lives only as long as the server. */
@@ -33,20 +52,14 @@ export class BoardDfu {
 
   constructor(o: BoardDfuOptions) {
     this.machine = new Machine({ board: o.board, log: o.log });
-    const board = this.machine.board;
-    if (board.soc !== 'stm32f411') throw new UserError(`--board ${board.name}: no emulated USB DFU bootloader for SoC '${board.soc}' (STM32F411 boards only)`);
-    const flash = this.machine.soc.persistentStores?.().find((s) => s.name === 'flash');
-    if (!flash || flash.size !== F411_FLASH_SIZE || (flash.base ?? F411_FLASH_BASE) !== F411_FLASH_BASE) {
-      throw new UserError(`--board ${board.name}: its internal flash is not the F411's 512 KiB at 0x08000000`);
-    }
-    this.flash = flash;
+    this.flash = dfuFlashStore(this.machine);
     this.state = o.flashPath === undefined ? null : openFlashState(o.flashPath, this.machine.soc, { log: o.log, debounceMs: o.debounceMs });
     // A new state file is written at once, so the user sees it even before the first download.
     if (this.state?.created) {
       this.state.markAllDirty();
       this.state.flush();
     }
-    this.uid = this.machine.bus.readBytes(UID_ADDRESS, 12);
+    this.uid = boardUid(this.machine);
   }
 
   /** A fresh bootloader over the board's flash (each plug-in). */

@@ -73,6 +73,11 @@ export class UsbServer {
     return this.opts.socketPath;
   }
 
+  /** Host programs connected now. */
+  get clientCount(): number {
+    return this.sockets.size;
+  }
+
   /** Plugs a device in now (library use; the CLI plugs through `plug`). */
   attach(device: UsbDevice): AttachedDevice {
     const a = this.bus.attach(device);
