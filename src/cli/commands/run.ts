@@ -9,6 +9,12 @@ import { formatRegisters } from '../../cpu/armv7m/dump.js';
 import { parseAddress, parseNumber } from './parse.js';
 import { parseSerialSpec } from '../../serial/spec.js';
 import { inputArg, unescapeArg } from '../../serial/text-arg.js';
+import { MachineDfu, shimExportLine } from '../../usb/serve/machine-dfu.js';
+import { defaultSocketPath } from '../../usb/serve/server.js';
+import type { Machine } from '../../core/machine.js';
+import type { FlashState } from '../../core/flash-state.js';
+import type { Logger } from '../../core/logger.js';
+import { resolve } from 'node:path';
 
 const EXIT_TIMEOUT = 124;
 
@@ -36,6 +42,17 @@ function reportTail(tail: string): void {
   if (tail) process.stderr.write(`emboard: last console output:\n${tail}\n`);
 }
 
+/** `--usb-serve [SOCKET]`: the bootloader's DFU device on the socket; notices on stderr (stdout is the console). */
+async function serveBootloader(m: Machine, state: FlashState | null, socket: unknown, log: Logger): Promise<MachineDfu> {
+  const eol = process.stdin.isTTY ? '\r\n' : '\n';
+  const notice = (line: string) => void process.stderr.write(`${line}${eol}`);
+  const socketPath = resolve(typeof socket === 'string' ? socket : defaultSocketPath());
+  const dfu = await MachineDfu.start({ machine: m, state, socketPath, log, notice });
+  notice(`emboard run: STM32 DFU bootloader [0483:df11] of ${m.board.name} on ${socketPath}${state ? ` (flash state ${state.path})` : ''}; DFU leave starts the application`);
+  notice(shimExportLine(socketPath));
+  return dfu;
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -47,6 +64,7 @@ export function registerRun(program: Command): void {
     .option('--base <addr>', 'load address of a raw binary (default: the board flash base)', parseAddress)
     .option('--flash <file>', "keep the board's flash in FILE between runs (raw image; SPI flash in FILE.spi); created from the image on first use")
     .option('--boot0', 'boot from system memory (BOOT0 high) instead of flash')
+    .option('--usb-serve [socket]', "with --boot0: serve the bootloader's USB DFU device on a Unix socket for real dfu-util (as `emboard usb-serve`); DFU leave starts the application in this run")
     .option('--hse <hz>', 'HSE crystal frequency (e.g. 8000000 or 25MHz; 0 = none)', parseHz)
     .addOption(new Option('--spi-flash <chip>', 'fit a W25Q SPI NOR flash on the board footprint').choices(SPI_FLASH_CHIPS))
     .option('--button <spec>', 'press/release a board button in virtual time: NAME=pressed@100ms[,released@300ms] (repeatable)', collect)
@@ -81,6 +99,7 @@ export function registerRun(program: Command): void {
       const send = ((opts.send as string[] | undefined) ?? []).map((t) => unescapeArg(t, '--send'));
       if (send.length > expect.length) throw new UserError(`--send: ${send.length} --send for ${expect.length} --expect (each --send follows an --expect)`);
       const baud = opts.baud as number | undefined;
+      if (opts.usbServe !== undefined && !opts.boot0) throw new UserError('--usb-serve serves the system bootloader: give --boot0 with it');
       if (baud !== undefined && !(baud > 0)) throw new UserError('--baud expects a positive number');
       const { machine, result, session } = await runFirmware({
         board: opts.board as string,
@@ -108,6 +127,7 @@ export function registerRun(program: Command): void {
         semihostingCmdline: opts.semihostingCmdline as string | undefined,
         output: (bytes) => void process.stdout.write(bytes),
         errorOutput: (bytes) => void process.stderr.write(bytes),
+        attach: opts.usbServe !== undefined ? (m, state) => serveBootloader(m, state, opts.usbServe, log) : undefined,
         onMachine: (m) => {
           m.cpu.engine = opts.engine as 'interp' | 'jit';
           // Stop cleanly (the --flash state and --vcd files are written on the way out).
