@@ -101,10 +101,12 @@ export function compileModule(wasm: Uint8Array | WasmModule, options: CompileOpt
     if (g.type !== ValType.i32) throw new WasmDecodeError(0, `global ${i}: only i32 globals are supported yet`, source);
     new DataView(globalsData.buffer).setInt32(i * 4, constI32(g.init, `global ${i}`, source), true);
   });
-  const gsec = addSection({ name: '.data.wasm_globals', kind: 'data', data: globalsData, size: globalsData.length, align: 4, relocs: [] });
-  define(SYM.globals, gsec, 0, globalsData.length, 'local', 'object');
-  const nGlobalImports = importCount(m, 'global');
-  for (const e of m.exports) if (e.kind === 'global') define(e.name, gsec, (e.index - nGlobalImports) * 4, 4, 'global', 'object');
+  if (m.globals.length > 0) {
+    const gsec = addSection({ name: '.data.wasm_globals', kind: 'data', data: globalsData, size: globalsData.length, align: 4, relocs: [] });
+    define(SYM.globals, gsec, 0, globalsData.length, 'local', 'object');
+    const nGlobalImports = importCount(m, 'global');
+    for (const e of m.exports) if (e.kind === 'global') define(e.name, gsec, (e.index - nGlobalImports) * 4, 4, 'global', 'object');
+  }
 
   // Linear memory.
   const sizeWord = new Uint8Array(4);

@@ -4,7 +4,7 @@
  */
 import type { Relocation } from '../../object.js';
 import { RelocType } from '../../object.js';
-import { bcondW, bl, bW, movt as movtPlace, movw as movwPlace, type Cond } from './encode.js';
+import { bcondW, bl, bW, dpReg, DpOp, movt as movtPlace, movw as movwPlace, type Cond } from './encode.js';
 
 export interface Label {
   /** Byte offset once bound, -1 before. */
@@ -67,12 +67,23 @@ export class ThumbAsm {
     this.emit(bl(-4));
   }
 
-  /** MOVW/MOVT rd, #:lower16:/#:upper16:symbol + addend (R_ARM_THM_MOVW_ABS_NC / MOVT_ABS). */
-  addressOf(rd: number, symbol: string, addend = 0): void {
-    this.relocs.push({ offset: this.pos, type: RelocType.R_ARM_THM_MOVW_ABS_NC, symbol, addend });
-    this.emit(movwPlace(rd, addend & 0xffff));
-    this.relocs.push({ offset: this.pos, type: RelocType.R_ARM_THM_MOVT_ABS, symbol, addend });
-    this.emit(movtPlace(rd, (addend >>> 16) & 0xffff));
+  /**
+   * MOVW/MOVT rd, #:lower16:/#:upper16:symbol + addend (R_ARM_THM_MOVW_ABS_NC / MOVT_ABS). REL keeps the
+   * addend as the instructions' signed 16-bit immediates (AAELF32), so larger addends are added after
+   * the pair, through `scratch`.
+   */
+  addressOf(rd: number, symbol: string, addend = 0, scratch = 12): void {
+    const inPlace = addend >= -0x8000 && addend <= 0x7fff ? addend : 0;
+    this.relocs.push({ offset: this.pos, type: RelocType.R_ARM_THM_MOVW_ABS_NC, symbol, addend: inPlace });
+    this.emit(movwPlace(rd, inPlace & 0xffff));
+    this.relocs.push({ offset: this.pos, type: RelocType.R_ARM_THM_MOVT_ABS, symbol, addend: inPlace });
+    this.emit(movtPlace(rd, inPlace & 0xffff));
+    if (inPlace !== addend) {
+      if (scratch === rd) throw new Error('addressOf: scratch register equals the destination');
+      this.emit(movwPlace(scratch, addend & 0xffff));
+      this.emit(movtPlace(scratch, (addend >>> 16) & 0xffff));
+      this.emit(dpReg(DpOp.ADD, false, rd, rd, scratch));
+    }
   }
 
   align4(): void {
