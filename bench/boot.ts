@@ -60,6 +60,41 @@ export function bootOnce(root: string, args: string[], prompt: string, finish: s
   });
 }
 
+/**
+ * In a fresh Node process (dist JS): ms from the script's start to the end of each phase of what
+ * `emboard run` does: importing the run command's modules, building the board, loading the image, running
+ * to the prompt.
+ */
+const PHASES_SCRIPT = `
+const t0 = performance.now();
+const out = {};
+const lap = (k) => { out[k] = performance.now() - t0; };
+const [root, elf] = process.argv.slice(1);
+await import(root + '/dist/src/cli/commands/run.js');
+const { Machine } = await import(root + '/dist/src/core/machine.js');
+const { loadImageBytes } = await import(root + '/dist/src/image/load.js');
+const { readFileSync } = await import('node:fs');
+lap('import');
+const m = new Machine({ board: 'NUCLEO_F411RE' });
+lap('machine');
+m.loadImage(loadImageBytes(new Uint8Array(readFileSync(elf)), elf));
+m.reset();
+lap('load');
+let s = '';
+m.uart('usart2').onTransmit((b) => { s += String.fromCharCode(b); if (s.endsWith('>>> ')) m.cpu.requestStop('exit', 0); });
+m.run({ maxInstructions: 5e6 });
+lap('run');
+process.stdout.write(JSON.stringify(out));
+`;
+
+type Phases = Record<'import' | 'machine' | 'load' | 'run', number>;
+
+function phasesOnce(root: string, elf: string): Phases {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', PHASES_SCRIPT, root, elf], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`boot phases: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Phases;
+}
+
 function wallMs(cmd: string, args: string[]): number {
   const t0 = performance.now();
   spawnSync(cmd, args, { stdio: 'ignore' });
@@ -83,8 +118,11 @@ export async function runBootBench(o: BootBenchOptions): Promise<string> {
   const reps = Math.max(o.reps, 3);
   const nodeMs = median(Array.from({ length: reps }, () => wallMs(process.execPath, ['-e', '0'])));
   const helpMs = median(Array.from({ length: reps }, () => wallMs(process.execPath, [main, 'run', '--help'])));
-  const rows: BootRow[] = [];
   const fixture = join(o.root, 'test/firmware/f411/bin/prompt.elf');
+  const ph = Array.from({ length: reps }, () => phasesOnce(o.root, fixture));
+  const at = (k: keyof Phases) => median(ph.map((p) => p[k]));
+  const phases = `import ${fmt(at('import'), 0)} ms, board construction ${fmt(at('machine') - at('import'), 0)} ms, image load ${fmt(at('load') - at('machine'), 0)} ms, run to the prompt ${fmt(at('run') - at('load'), 0)} ms`;
+  const rows: BootRow[] = [];
   for (const engine of ['interp', 'jit']) {
     const runs: BootRun[] = [];
     for (let i = 0; i < reps; i++) runs.push(await bootOnce(o.root, ['-b', 'NUCLEO_F411RE', '--semihosting', '--engine', engine, fixture], '>>> ', '\r'));
@@ -116,7 +154,7 @@ export async function runBootBench(o: BootBenchOptions): Promise<string> {
         `| ${r.name} | ${fmt(median(r.runs.map((x) => x.firstByteMs)), 0)} | ${fmt(median(r.runs.map((x) => x.promptMs)), 0)} | ${fmt(median(r.runs.map((x) => x.rssMb)))} | ${fmt(median(r.runs.map((x) => x.hwmMb)))} |`,
     ),
   ].join('\n');
-  process.stdout.write(`node -e 0: ${nodeMs.toFixed(0)} ms; emboard run --help: ${helpMs.toFixed(0)} ms\n${table}\n`);
+  process.stdout.write(`node -e 0: ${nodeMs.toFixed(0)} ms; emboard run --help: ${helpMs.toFixed(0)} ms; after Node's start-up: ${phases}\n${table}\n`);
   return [
     '## Boot: NUCLEO_F411RE, process start to prompt',
     '',
@@ -128,6 +166,7 @@ export async function runBootBench(o: BootBenchOptions): Promise<string> {
     '',
     `- Where the time goes: \`node -e 0\` ${nodeMs.toFixed(0)} ms (Node itself); \`emboard run --help\` ${helpMs.toFixed(0)} ms (Node + the`,
     '  modules `run` imports); the rest of "prompt ms" is board construction, image loading and emulation.',
+    `- The same steps timed inside one fresh Node process (fixture, interp; from the script's start): ${phases}.`,
     `- ${mpyNote}`,
     '',
     table,
