@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readObject } from '../../src/builder/elf/read-object.js';
 import { writeExecutable } from '../../src/builder/elf/write-exec.js';
+import { writeObject } from '../../src/builder/elf/write-object.js';
 import { linkWithScript } from '../../src/builder/link/index.js';
 import { runOnEmboard } from '../firmware/emboard-run.js';
 import { GCC_FLAGS, HAVE_GCC, run, tempDir, writeTemp } from './toolchain.js';
@@ -86,6 +87,21 @@ describe.skipIf(!HAVE_GCC)('linking gcc objects like GNU ld (skipped: arm-none-e
       });
     });
   }
+
+  it('gcc objects re-written by our ELF writer link in GNU ld to the same bytes and symbols', () => {
+    const rewritten = objs.map((o) => writeTemp(dir, 'rw-' + o.split('/').pop()!, writeObject(readObject(new Uint8Array(readFileSync(o)), o))));
+    const a = join(dir, 'gnu-orig.elf');
+    const b = join(dir, 'gnu-rewritten.elf');
+    expect(run('arm-none-eabi-ld', ['-T', 'linker/mps2-an386.ld', '--gc-sections', '-o', a, ...objs]).stderr).toBe('');
+    const r = run('arm-none-eabi-ld', ['-T', 'linker/mps2-an386.ld', '--gc-sections', '-o', b, ...rewritten]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(sections(b)).toEqual(sections(a));
+    expect([...symbols(b)]).toEqual([...symbols(a)]);
+    run('arm-none-eabi-objcopy', ['-O', 'binary', a, join(dir, 'orig.bin')]);
+    run('arm-none-eabi-objcopy', ['-O', 'binary', b, join(dir, 'rw.bin')]);
+    expect(Buffer.compare(readFileSync(join(dir, 'orig.bin')), readFileSync(join(dir, 'rw.bin')))).toBe(0);
+  });
 
   it('the mps2-an386 link runs on emboard with the same UART output and exit status as the GNU one', () => {
     const g = runOnEmboard(join(dir, 'gnu-mps2-an386.ld.elf'), 1_000_000);
