@@ -26,6 +26,7 @@ import { wireMiscPeripherals } from './misc-peripherals.js';
 import { wireLowPower } from './low-power.js';
 import { RCC_BASE, RCC_IRQ, Stm32Rcc } from './rcc.js';
 import { wireSpiDma } from './spi-dma-wiring.js';
+import { connectDmaRequests } from './dma.js';
 import {
   createDbgmcu,
   DBGMCU_BASE,
@@ -241,6 +242,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   const spiDma = wireSpiDma(bus, dctx, rcc, gpio.ports, gpio.pins, usarts, rawOptions);
   resettable.push(...spiDma.resettable);
   persistent.push(...spiDma.stores);
+  connectDmaRequests(spiDma.dmas, misc.dmaRequesters); // ADC1, I2C1–3 → DMA1/DMA2
   for (const [k, v] of spiDma.devices) devices.set(k, v);
   for (const [name, base, size] of F411_PERIPHERALS) {
     if (bus.regionAt(base) !== undefined) continue;
