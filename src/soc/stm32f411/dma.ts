@@ -75,8 +75,10 @@ export const STM32F411_DMAS: readonly DmaConfig[] = [
 ];
 
 /**
- * Request mapping of the SPI and USART lines (RM0383 table 27 for DMA1, table 28 for DMA2):
- * [dma, stream, channel, source]; sources are `<peripheral>_tx` / `<peripheral>_rx`.
+ * Request mapping of the SPI, USART, I2C and ADC1 lines (RM0383 table 27 for DMA1, table 28 for DMA2):
+ * [dma, stream, channel, source]; sources are `<peripheral>_tx` / `<peripheral>_rx` (ADC1's one request
+ * is `adc1_rx`). The I2C rows are the STM32F4 family's (RM0090 has the same); the F411's extra alternatives
+ * for I2C3 are not listed.
  */
 export const STM32F411_DMA_REQUESTS: readonly (readonly [string, number, number, string])[] = [
   ['dma1', 0, 0, 'spi3_rx'],
@@ -88,6 +90,17 @@ export const STM32F411_DMA_REQUESTS: readonly (readonly [string, number, number,
   ['dma1', 5, 4, 'usart2_rx'],
   ['dma1', 6, 4, 'usart2_tx'],
   ['dma1', 7, 6, 'usart2_rx'],
+  ['dma1', 0, 1, 'i2c1_rx'],
+  ['dma1', 5, 1, 'i2c1_rx'],
+  ['dma1', 6, 1, 'i2c1_tx'],
+  ['dma1', 7, 1, 'i2c1_tx'],
+  ['dma1', 2, 7, 'i2c2_rx'],
+  ['dma1', 3, 7, 'i2c2_rx'],
+  ['dma1', 7, 7, 'i2c2_tx'],
+  ['dma1', 2, 3, 'i2c3_rx'],
+  ['dma1', 4, 3, 'i2c3_tx'],
+  ['dma2', 0, 0, 'adc1_rx'],
+  ['dma2', 4, 0, 'adc1_rx'],
   ['dma2', 0, 3, 'spi1_rx'],
   ['dma2', 2, 3, 'spi1_rx'],
   ['dma2', 3, 3, 'spi1_tx'],
@@ -119,7 +132,7 @@ export interface DmaRequestLine {
   set(active: boolean): void;
 }
 
-/** A peripheral with DMA request outputs (the SPI and USART models). */
+/** A peripheral with DMA request outputs (the SPI, USART, I2C and ADC models). */
 export interface DmaRequester {
   onDmaRequest: ((req: 'tx' | 'rx', active: boolean) => void) | null;
 }

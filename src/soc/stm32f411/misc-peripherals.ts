@@ -17,12 +17,15 @@ import { IWDG_BASE, Stm32Iwdg } from './iwdg.js';
 import { clockGated } from './peripherals.js';
 import type { Stm32Pwr } from './pwr.js';
 import { BDCR, CSR, type Stm32Rcc } from './rcc.js';
+import type { DmaRequester } from './dma.js';
 import { RTC_BASE, Stm32Rtc } from './rtc.js';
 import { Stm32Wwdg, WWDG_BASE, WWDG_IRQ } from './wwdg.js';
 
 export interface MiscWiring {
   readonly devices: ReadonlyMap<string, unknown>;
   readonly rtc: Stm32Rtc;
+  /** ADC1 and I2C1–3 DMA request outputs by name, for connectDmaRequests (dma.ts). */
+  readonly dmaRequesters: ReadonlyMap<string, DmaRequester>;
   /** System reset (`cause`): every device but the backup domain; power-on clears that too. */
   reset(cause: ResetCause): void;
 }
@@ -183,6 +186,7 @@ export function wireMiscPeripherals(w: MiscWiringInputs): MiscWiring {
   return {
     devices,
     rtc,
+    dmaRequesters: new Map<string, DmaRequester>([['adc1', adc], ...i2cs]),
     reset(cause) {
       if (cause === 'power-on') rtc.powerOnReset();
       ctx.scheduler.cancel(resetEvent);
