@@ -203,8 +203,8 @@ export function builtinsInit(): void {
   excClass(EXC_UNICODE, 'UnicodeError', valErr);
   // MemoryError is preallocated so that running out of heap can be reported.
   const me = newInstance(excType(EXC_MEMORYERROR));
+  setMemErrorInstance(me); // rooted before the next allocation
   setField(me, 2, newTuple(0));
-  setMemErrorInstance(me);
   dictSet(b, internAS('EnvironmentError'), excType(EXC_OSERROR));
 
   const hidden = makeClass('NotImplementedType', object, T_INST);

@@ -430,11 +430,11 @@ function slice(s: V, a: i32, b: i32): V {
 
 function makeMatch(s: V): V {
   const m = pushTemp(newInstance(matchClass));
-  const spans = newTuple(saves.length);
+  const spans = pushTemp(newTuple(saves.length));
   for (let k = 0; k < saves.length; k++) tupleSet(spans, k, mkSmall(saves[k]));
   dictSet(field(m, 1), internAS('_spans'), spans);
   dictSet(field(m, 1), internAS('_s'), s);
-  popTemp(1);
+  popTemp(2);
   return m;
 }
 

@@ -67,3 +67,9 @@ export function debugTokens(n: i32): void {
   const b = String.UTF8.encode(s);
   consoleWrite(changetype<usize>(b), b.byteLength);
 }
+
+import { nTemp } from '../../py/obj';
+/** Debug aid: the temporary-root stack depth (0 between top-level runs unless something leaks). */
+export function tempDepth(): i32 {
+  return nTemp;
+}
