@@ -112,4 +112,22 @@ describe('codegen memory, globals, traps', () => {
   };
   differential('loads/stores of every width at the bounds, data segments, memory.size/grow to the maximum, globals', () => mem(2));
   differential('memory.grow past the configured maximum fails (no module maximum, 2 pages configured)', () => ({ ...mem(2), maxMemoryPages: 2 }));
+  differential('memory.fill and memory.copy (overlap both ways, bounds, zero length)', () => {
+    const P = 65536;
+    // fill(d, v, n) / copy(d, s, n) return a checksum of bytes 0..63 and 65500..65535 afterwards.
+    const sum = [...op.i32_const(0), ...op.local_set(3), ...op.i32_const(0), ...op.local_set(4), ...op.block(), ...op.loop(), ...op.local_get(4), ...op.i32_const(100), 0x4e, ...op.br_if(1), ...op.local_get(3), ...op.i32_const(31), 0x6c, ...op.local_get(4), ...op.i32_const(P - 36), ...op.local_get(4), ...op.i32_const(64), 0x49, 0x1b, ...op.local_get(4), ...op.i32_const(64), 0x49, ...op.if(I32), ...op.i32_const(0), ...op.else, ...op.i32_const(-64), ...op.end, 0x6a, ...op.load(0x2d), 0x6a, ...op.local_set(3), ...op.local_get(4), ...op.i32_const(1), 0x6a, ...op.local_set(4), ...op.br(0), ...op.end, ...op.end, ...op.local_get(3)];
+    const t3 = { params: [I32, I32, I32], results: [I32] };
+    const funcs = [
+      { type: 0, locals: [I32, I32], body: [...op.local_get(0), ...op.local_get(1), ...op.local_get(2), ...op.memory_fill, ...sum] },
+      { type: 0, locals: [I32, I32], body: [...op.local_get(0), ...op.local_get(1), ...op.local_get(2), ...op.memory_copy, ...sum] },
+    ];
+    const calls: Call[] = [
+      ['fill', [3, 0x1ab, 10]], ['fill', [0, 7, 0]], ['fill', [P - 20, 9, 20]], ['fill', [P - 20, 9, 21]], ['fill', [P, 1, 0]], ['fill', [P + 1, 1, 0]], ['fill', [-1, 1, 2]],
+      ['copy', [10, 0, 16]], ['copy', [0, 5, 16]], ['copy', [2, 3, 20]], ['copy', [3, 2, 20]], ['copy', [P - 16, 0, 16]], ['copy', [0, P - 30, 30]], ['copy', [0, P - 30, 31]], ['copy', [P - 10, 0, 11]], ['copy', [5, 5, 0]], ['copy', [P, P, 0]], ['copy', [P + 1, 0, 0]],
+    ];
+    return {
+      desc: { types: [t3], funcs, memory: { min: 1 }, data: [{ offset: 0, bytes: Array.from({ length: 40 }, (_, i) => (i * 37 + 11) & 0xff) }, { offset: P - 32, bytes: Array.from({ length: 32 }, (_, i) => (i * 13 + 5) & 0xff) }], exports: [{ name: 'fill', index: 0 }, { name: 'copy', index: 1 }] },
+      calls,
+    };
+  });
 });

@@ -65,6 +65,8 @@ export const op = {
   memory_size: [0x3f, 0],
   memory_grow: [0x40, 0],
   i32_const: (v: number) => [0x41, ...sleb(v | 0)],
+  memory_copy: [0xfc, 10, 0, 0],
+  memory_fill: [0xfc, 11, 0],
 };
 
 export interface FuncDesc {

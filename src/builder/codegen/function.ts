@@ -93,7 +93,7 @@ class FunctionCompiler {
     layout: Layout | null,
   ) {
     this.L = layout ?? { frameSize: 0, localsOff: 0, spillOff: 0, outArgs: 0 };
-    this.usesMemory = body.code.some((i) => (i.op >= 0x28 && i.op <= 0x40) || i.op === 0x10 || i.op === 0x11);
+    this.usesMemory = body.code.some((i) => (i.op >= 0x28 && i.op <= 0x40) || i.op === 0x10 || i.op === 0x11 || i.op === 0xfc0a || i.op === 0xfc0b);
     for (const t of [...type.params, ...body.locals, ...type.results])
       if (t !== ValType.i32) this.fail(`${typeName(t)} values are not supported by this backend yet`, body.offset);
     if (type.results.length > 1) this.fail('multiple results are not supported by the AAPCS mapping', body.offset);
@@ -460,6 +460,10 @@ class FunctionCompiler {
       case 0x40:
         this.memoryGrow();
         return;
+      case 0xfc0a:
+      case 0xfc0b:
+        this.bulkMemory(op === 0xfc0a);
+        return;
       case 0x41: {
         const rd = this.tgt(d, 0);
         this.constant(rd, i.a);
@@ -652,6 +656,66 @@ class FunctionCompiler {
     this.asm.bind(done);
     this.push();
     this.put(d - 1, 0);
+  }
+
+  /** Traps unless reg + r2 ≤ memory size (bulk-memory bounds: checked before anything is written). */
+  private rangeCheck(reg: number): void {
+    this.e(E.dpReg(DpOp.ADD, true, IP, reg, 2));
+    this.asm.bcond(Cond.HS, this.trap(TrapReason.memoryOutOfBounds));
+    this.e(E.cmpReg(IP, MEM_SIZE));
+    this.asm.bcond(Cond.HI, this.trap(TrapReason.memoryOutOfBounds));
+  }
+
+  /**
+   * memory.copy (memmove semantics) and memory.fill as byte loops on r0 = dest, r1 = source/value,
+   * r2 = count. Word-sized loops come with the code-quality work.
+   */
+  private bulkMemory(copy: boolean): void {
+    const d = this.depth;
+    this.pop(3);
+    for (let k = 0; k < 3; k++) {
+      const r = this.get(d - 3 + k, k);
+      if (r !== k) this.e(E.movReg(k, r));
+    }
+    this.rangeCheck(0);
+    if (copy) this.rangeCheck(1);
+    const done = this.asm.label();
+    this.e(E.dpReg(DpOp.ADD, false, 0, 0, MEM_BASE));
+    this.e(E.cmpImm(2, 0));
+    this.asm.bcond(Cond.EQ, done);
+    const loop = this.asm.label();
+    if (!copy) {
+      this.asm.bind(loop);
+      this.e(E.memImm(Mem.STRB, 1, 0, 0));
+      this.e(E.dpImm(DpOp.ADD, false, 0, 0, 1));
+      this.e(E.dpImm(DpOp.SUB, true, 2, 2, 1));
+      this.asm.bcond(Cond.NE, loop);
+    } else {
+      const backward = this.asm.label();
+      const back = this.asm.label();
+      this.e(E.dpReg(DpOp.ADD, false, 1, 1, MEM_BASE));
+      this.e(E.cmpReg(0, 1));
+      this.asm.bcond(Cond.HI, backward); // dest above source: copy from the end so overlap is safe
+      this.asm.bind(loop);
+      this.e(E.memImm(Mem.LDRB, 3, 1, 0));
+      this.e(E.dpImm(DpOp.ADD, false, 1, 1, 1));
+      this.e(E.memImm(Mem.STRB, 3, 0, 0));
+      this.e(E.dpImm(DpOp.ADD, false, 0, 0, 1));
+      this.e(E.dpImm(DpOp.SUB, true, 2, 2, 1));
+      this.asm.bcond(Cond.NE, loop);
+      this.asm.b(done);
+      this.asm.bind(backward);
+      this.e(E.dpReg(DpOp.ADD, false, 0, 0, 2));
+      this.e(E.dpReg(DpOp.ADD, false, 1, 1, 2));
+      this.asm.bind(back);
+      this.e(E.memImm(Mem.LDRB, 3, 1, -1));
+      this.e(E.dpImm(DpOp.SUB, false, 1, 1, 1));
+      this.e(E.memImm(Mem.STRB, 3, 0, -1));
+      this.e(E.dpImm(DpOp.SUB, false, 0, 0, 1));
+      this.e(E.dpImm(DpOp.SUB, true, 2, 2, 1));
+      this.asm.bcond(Cond.NE, back);
+    }
+    this.asm.bind(done);
   }
 
   // ---- i32 numeric ----
