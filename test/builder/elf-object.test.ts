@@ -103,6 +103,20 @@ describe('ELF32 ET_REL writer/reader', () => {
     });
   });
 
+  it.skipIf(!HAVE_GCC)('floatAbi hard: GNU ld mixes it with -mfloat-abi=hard objects, soft is refused (skipped without arm-none-eabi-gcc)', () => {
+    const dir = tempDir();
+    const c = writeTemp(dir, 'hf.c', 'float mul(float a, float b) { return a * b; }\n');
+    const hf = join(dir, 'hf.o');
+    expect(run('arm-none-eabi-gcc', ['-c', ...GCC_FLAGS, '-mfpu=fpv4-sp-d16', '-mfloat-abi=hard', '-o', hf, c]).status).toBe(0);
+    const hard = writeTemp(dir, 'hard.o', writeObject(handmadeObject(), { floatAbi: 'hard' }));
+    const soft = writeTemp(dir, 'soft.o', writeObject(handmadeObject()));
+    expect(run('arm-none-eabi-readelf', ['-A', hard]).stdout).toMatch(/Tag_FP_arch: VFPv4-D16[\s\S]*Tag_ABI_VFP_args: VFP registers/);
+    const ok = run('arm-none-eabi-ld', ['-r', '-o', join(dir, 'ok.o'), hf, hard]);
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    expect(run('arm-none-eabi-ld', ['-r', '-o', join(dir, 'bad.o'), hf, soft]).stderr).toMatch(/uses VFP register arguments/);
+  });
+
   it.skipIf(!HAVE_GCC)('reads gcc objects: Thumb functions without the low bit, REL addends, same relocation count as readelf (skipped without arm-none-eabi-gcc)', () => {
     const dir = tempDir();
     const out = join(dir, 'main.o');

@@ -50,6 +50,12 @@ export const SHDR_SIZE = 40;
 export const PHDR_SIZE = 32;
 export const SYM_SIZE = 16;
 
+/** 'soft': floats in core registers (also softfp); 'hard': AAPCS-VFP, float arguments in s0-s15. */
+export type FloatAbi = 'soft' | 'hard';
+/** EF_ARM_ABI_FLOAT_SOFT / EF_ARM_ABI_FLOAT_HARD, the e_flags bits ld sets in executables. */
+export const EF_ARM_ABI_FLOAT_SOFT = 0x200;
+export const EF_ARM_ABI_FLOAT_HARD = 0x400;
+
 /** Appends little-endian fields; `bytes()` returns the used part. */
 export class ByteWriter {
   private buf = new Uint8Array(4096);
@@ -180,7 +186,7 @@ export function writeElfHeader(
  * Tag_CPU_name "cortex-m4", Tag_CPU_arch v7E-M, Tag_CPU_arch_profile 'M', Tag_THUMB_ISA_use Thumb-2,
  * Tag_ABI_align_needed/preserved 8-byte, Tag_ABI_PCS_wchar_t 4, small enums (see below). readelf -A decodes it.
  */
-export function armAttributes(): Uint8Array {
+export function armAttributes(floatAbi: FloatAbi = 'soft'): Uint8Array {
   const enc = new TextEncoder();
   const file = new ByteWriter();
   const uleb = (v: number) => {
@@ -198,19 +204,11 @@ export function armAttributes(): Uint8Array {
   uleb(5);
   file.bytes(enc.encode('cortex-m4'));
   file.u8(0);
-  for (const [tag, val] of [
-    [6, 13],
-    [7, 0x4d],
-    [9, 2],
-    [18, 4],
-    [20, 1],
-    [21, 1],
-    [23, 3],
-    [24, 1],
-    [25, 1],
-    [26, 1],
-    [34, 1],
-  ] as const) {
+  // Hard-float adds 10 FP_arch (6 = VFPv4-D16), 27 ABI_HardFP_use (1 = SP only), 28 ABI_VFP_args (1 = VFP
+  // registers): without them GNU ld refuses to mix our objects with -mfloat-abi=hard ones.
+  const hard = floatAbi === 'hard';
+  const tags: [number, number][] = [[6, 13], [7, 0x4d], [9, 2], ...(hard ? [[10, 6]] as [number, number][] : []), [18, 4], [20, 1], [21, 1], [23, 3], [24, 1], [25, 1], [26, 1], ...(hard ? [[27, 1], [28, 1]] as [number, number][] : []), [34, 1]];
+  for (const [tag, val] of tags) {
     uleb(tag);
     uleb(val);
   }

@@ -6,6 +6,8 @@
 import type { LinkedImage, LinkedSection } from '../link/linker.js';
 import {
   ByteWriter,
+  EF_ARM_ABI_FLOAT_HARD,
+  EF_ARM_ABI_FLOAT_SOFT,
   EF_ARM_EABI_VER5,
   EHDR_SIZE,
   ET_EXEC,
@@ -27,12 +29,15 @@ import {
   armAttributes,
   writeElfHeader,
   writeSectionHeader,
+  type FloatAbi,
   type SectionHeader,
 } from './format.js';
 import { SYMBOL_BIND, SYMBOL_TYPE, sectionFlags } from './write-object.js';
 
-/** e_flags of an executable: EABI version 5 plus EF_ARM_ABI_FLOAT_SOFT (what ld gives soft/softfp links). */
-export const EXEC_FLAGS = EF_ARM_EABI_VER5 | 0x200;
+export interface WriteExecutableOptions {
+  /** e_flags float-ABI bit and attributes: 'soft' (default, also softfp) or 'hard', as ld sets them. */
+  floatAbi?: FloatAbi;
+}
 
 interface Segment {
   sections: LinkedSection[];
@@ -62,7 +67,7 @@ export function segmentsOf(image: LinkedImage): Segment[] {
   return segs;
 }
 
-export function writeExecutable(image: LinkedImage): Uint8Array {
+export function writeExecutable(image: LinkedImage, opts: WriteExecutableOptions = {}): Uint8Array {
   const segs = segmentsOf(image);
   const w = new ByteWriter();
   w.padTo(EHDR_SIZE + segs.length * PHDR_SIZE);
@@ -113,7 +118,7 @@ export function writeExecutable(image: LinkedImage): Uint8Array {
       entsize: 0,
     });
   }
-  const attrs = armAttributes();
+  const attrs = armAttributes(opts.floatAbi);
   headers.push({ name: shstr.add('.ARM.attributes'), type: SHT_ARM_ATTRIBUTES, flags: 0, addr: 0, offset: w.length, size: attrs.length, link: 0, info: 0, addralign: 1, entsize: 0 });
   w.bytes(attrs);
 
@@ -162,7 +167,7 @@ export function writeExecutable(image: LinkedImage): Uint8Array {
 
   const out = w.result();
   const hw = new ByteWriter();
-  writeElfHeader(hw, { type: ET_EXEC, entry: image.entry, phoff: segs.length ? EHDR_SIZE : 0, shoff, flags: EXEC_FLAGS, phnum: segs.length, shnum: headers.length, shstrndx: shstrIndex });
+  writeElfHeader(hw, { type: ET_EXEC, entry: image.entry, phoff: segs.length ? EHDR_SIZE : 0, shoff, flags: EF_ARM_EABI_VER5 | (opts.floatAbi === 'hard' ? EF_ARM_ABI_FLOAT_HARD : EF_ARM_ABI_FLOAT_SOFT), phnum: segs.length, shnum: headers.length, shstrndx: shstrIndex });
   for (const p of phdrs) {
     hw.u32(PT_LOAD);
     hw.u32(p.offset);

@@ -32,6 +32,7 @@ import {
   armAttributes,
   writeElfHeader,
   writeSectionHeader,
+  type FloatAbi,
   type SectionHeader,
 } from './format.js';
 import { writeAddend } from './reloc-fields.js';
@@ -61,7 +62,12 @@ interface ElfSym {
 /** Thrown for an object the writer cannot express (bad section index, unencodable addend): a builder bug. */
 export class ObjectWriteError extends Error {}
 
-export function writeObject(obj: ObjectFile): Uint8Array {
+export interface WriteObjectOptions {
+  /** Float ABI recorded in .ARM.attributes (default 'soft'); 'hard' lets GNU ld mix it with -mfloat-abi=hard objects. */
+  floatAbi?: FloatAbi;
+}
+
+export function writeObject(obj: ObjectFile, opts: WriteObjectOptions = {}): Uint8Array {
   const nsec = obj.sections.length;
   // Section header indices: 0 null, 1..nsec contents, then rel tables, attributes, symtab, strtab, shstrtab.
   const relSections = obj.sections.map((s, i) => ({ s, i })).filter((x) => x.s.relocs.length > 0);
@@ -199,7 +205,7 @@ export function writeObject(obj: ObjectFile): Uint8Array {
     });
     w.bytes(relTables[k]!);
   });
-  const attrs = armAttributes();
+  const attrs = armAttributes(opts.floatAbi);
   headers.push({ name: shstr.add('.ARM.attributes'), type: SHT_ARM_ATTRIBUTES, flags: 0, addr: 0, offset: w.length, size: attrs.length, link: 0, info: 0, addralign: 1, entsize: 0 });
   w.bytes(attrs);
   w.align(4);

@@ -12,6 +12,7 @@ import { writeIntelHex } from '../../image/ihex-writer.js';
 import { writeOutputFile } from '../../image/file-io.js';
 import { writeExecutable } from '../elf/write-exec.js';
 import type { LinkedImage } from '../link/linker.js';
+import type { FloatAbi } from '../elf/format.js';
 import { mapFile } from './map.js';
 import { sizeOf, sizeReport, type SizeSummary } from './size.js';
 
@@ -67,25 +68,30 @@ function contiguousRuns(segs: readonly Segment[]): Segment[] {
   });
 }
 
-export function makeOutputs(image: LinkedImage, dfuIds: DfuIds = STM32_DFU_IDS): BuildOutputs {
+export interface OutputOptions {
+  dfuIds?: DfuIds;
+  floatAbi?: FloatAbi;
+}
+
+export function makeOutputs(image: LinkedImage, opts: OutputOptions = {}): BuildOutputs {
   const segments = loadSegments(image);
   const flat = flatten(segments);
   return {
-    elf: writeExecutable(image),
+    elf: writeExecutable(image, { floatAbi: opts.floatAbi }),
     bin: flat.data,
     binAddress: flat.address,
     hex: writeIntelHex(segments, image.entry),
     // One DfuSe element per contiguous run, target "ST..." on alt 0, as `emboard elf2dfu` writes it.
-    dfu: buildDfuSe([{ alt: 0, name: 'ST...', elements: contiguousRuns(segments) }], dfuIds),
+    dfu: buildDfuSe([{ alt: 0, name: 'ST...', elements: contiguousRuns(segments) }], opts.dfuIds ?? STM32_DFU_IDS),
     map: mapFile(image),
     size: sizeOf(image),
   };
 }
 
 /** Writes <dir>/<base>.elf/.bin/.hex/.dfu/.map; returns the paths and the size report text. */
-export function writeOutputs(dir: string, image: LinkedImage, base = 'firmware', dfuIds?: DfuIds): { files: string[]; sizeText: string } {
+export function writeOutputs(dir: string, image: LinkedImage, base = 'firmware', opts: OutputOptions = {}): { files: string[]; sizeText: string } {
   mkdirSync(dir, { recursive: true });
-  const o = makeOutputs(image, dfuIds);
+  const o = makeOutputs(image, opts);
   const files: [string, Uint8Array | string][] = [
     [`${base}.elf`, o.elf],
     [`${base}.bin`, o.bin],
