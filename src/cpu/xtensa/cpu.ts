@@ -118,7 +118,12 @@ export class XtensaCpu {
       const off = (pc - this.codeBase) >>> 0;
       let d = off < this.codeSize ? this.codeCache[off] : undefined;
       if (d === undefined) d = this.fetchDecode(pc);
-      if (d.wgroup !== 0 && (this.ps & (PS_WOE | PS_EXCM)) === PS_WOE && this.windowCheck(d.wgroup)) continue;
+      if (d.wgroup !== 0 && (this.ps & (PS_WOE | PS_EXCM)) === PS_WOE && this.windowCheck(d.wgroup)) {
+        // Window overflow taken instead of the instruction: counts as one step, like any exception entry.
+        this.cycles++;
+        this.instructions++;
+        continue;
+      }
       const seq = (pc + d.size) >>> 0;
       this.nextPc = seq;
       d.exec(this, d);
@@ -146,7 +151,13 @@ export class XtensaCpu {
     }
   }
 
+  /**
+   * Takes a thrown exception. Entry counts as one step (cycle and instruction) so that a fault loop
+   * (e.g. an unmapped vector) still reaches the batch end and the instruction limit.
+   */
   private deliver(e: unknown): void {
+    this.cycles++;
+    this.instructions++;
     if (e instanceof XtensaException) this.exception(e.cause, e.vaddr);
     else if (e instanceof BusError) this.exception(e.write ? Cause.StoreProhibited : Cause.LoadProhibited, e.address);
     else throw e;
