@@ -43,14 +43,15 @@ interface Frame {
 }
 
 interface Layout {
+  /** Callee-saved registers the prologue pushes (only the homes used, r10/r11 when memory is used, lr). */
+  saved: number;
+  savedBytes: number;
   frameSize: number;
   localsOff: number;
   spillOff: number;
   outArgs: number;
 }
 
-const SAVED = 0x4ff0; // r4–r11, lr
-const SAVED_BYTES = 36;
 const NSTACKREG = STACK_REGS.length;
 
 export interface CompiledFunction {
@@ -67,9 +68,14 @@ export function compileFunction(ctx: ModuleContext, funcIndex: number, body: Fun
   const outArgs = probe.maxOutArgs * 4;
   const localsOff = outArgs;
   const spillOff = localsOff + nlocals * 4;
+  let saved = 1 << LR;
+  for (let k = 0; k < Math.min(probe.maxDepth, NSTACKREG); k++) saved |= 1 << STACK_REGS[k]!;
+  if (probe.usesMemory) saved |= (1 << MEM_BASE) | (1 << MEM_SIZE);
+  let savedBytes = 0;
+  for (let r = 0; r < 16; r++) if (saved & (1 << r)) savedBytes += 4;
   let frameSize = spillOff + Math.max(0, probe.maxDepth - NSTACKREG) * 4;
-  if ((frameSize + SAVED_BYTES) % 8 !== 0) frameSize += 8 - ((frameSize + SAVED_BYTES) % 8);
-  const fc = new FunctionCompiler(ctx, type, body, { frameSize, localsOff, spillOff, outArgs });
+  if ((frameSize + savedBytes) % 8 !== 0) frameSize += 8 - ((frameSize + savedBytes) % 8);
+  const fc = new FunctionCompiler(ctx, type, body, { saved, savedBytes, frameSize, localsOff, spillOff, outArgs });
   fc.run();
   const code = fc.asm.finish();
   return { code, relocs: fc.asm.relocs };
@@ -82,7 +88,7 @@ class FunctionCompiler {
   private depth = 0;
   private readonly ctrl: Frame[] = [];
   private readonly traps = new Map<number, Label>();
-  private readonly usesMemory: boolean;
+  readonly usesMemory: boolean;
   private readonly L: Layout;
   private at = 0;
 
@@ -92,8 +98,9 @@ class FunctionCompiler {
     private readonly body: FuncBody,
     layout: Layout | null,
   ) {
-    this.L = layout ?? { frameSize: 0, localsOff: 0, spillOff: 0, outArgs: 0 };
-    this.usesMemory = body.code.some((i) => (i.op >= 0x28 && i.op <= 0x40) || i.op === 0x10 || i.op === 0x11 || i.op === 0xfc0a || i.op === 0xfc0b);
+    this.L = layout ?? { saved: 0x4ff0, savedBytes: 36, frameSize: 0, localsOff: 0, spillOff: 0, outArgs: 0 };
+    // Only functions that touch memory keep r10/r11 (each function loads its own, so callers need not).
+    this.usesMemory = body.code.some((i) => (i.op >= 0x28 && i.op <= 0x40) || i.op === 0xfc0a || i.op === 0xfc0b);
     for (const t of [...type.params, ...body.locals, ...type.results])
       if (t !== ValType.i32) this.fail(`${typeName(t)} values are not supported by this backend yet`, body.offset);
     if (type.results.length > 1) this.fail('multiple results are not supported by the AAPCS mapping', body.offset);
@@ -196,13 +203,13 @@ class FunctionCompiler {
 
   private prologue(): void {
     const L = this.L;
-    this.e(E.push(SAVED));
+    this.e(E.push(L.saved));
     if (L.frameSize > 0) this.adjustSp(-L.frameSize);
     const np = this.type.params.length;
     for (let k = 0; k < np; k++) {
       if (k < 4) this.e(E.memImm(Mem.STR, k, SP, this.localOff(k)));
       else {
-        this.e(E.memImm(Mem.LDR, IP, SP, L.frameSize + SAVED_BYTES + (k - 4) * 4));
+        this.e(E.memImm(Mem.LDR, IP, SP, L.frameSize + L.savedBytes + (k - 4) * 4));
         this.e(E.memImm(Mem.STR, IP, SP, this.localOff(k)));
       }
     }
@@ -236,7 +243,7 @@ class FunctionCompiler {
       if (r !== 0) this.e(E.movReg(0, r));
     }
     if (this.L.frameSize > 0) this.adjustSp(this.L.frameSize);
-    this.e(E.pop((SAVED & ~0x4000) | 0x8000));
+    this.e(E.pop((this.L.saved & ~(1 << LR)) | (1 << 15)));
   }
 
   private trapStubs(): void {
