@@ -7,7 +7,7 @@
  * sector 5 and left to at 0x08020000, so MSP, PC and VTOR must come from that table; a parked bootloader
  * nobody flashes ends at --timeout. Then the CLI with the real dfu-util 0.11 under the shim.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +45,24 @@ function tinyApp(): Uint8Array {
   ];
   code.forEach((h, i) => v.setUint16(0x10 + 2 * i, h, true));
   v.setUint32(0x18, 0x20026, true);
+  return img;
+}
+
+/** A program at 0x08020000 that resets the chip at once (SCB_AIRCR = VECTKEY | SYSRESETREQ). */
+function resettingApp(): Uint8Array {
+  const img = new Uint8Array(0x24).fill(0xff);
+  const v = new DataView(img.buffer);
+  v.setUint32(0, APP_SP, true);
+  v.setUint32(4, (APP_BASE + 0x10) | 1, true);
+  const code = [
+    0x4802, // ldr r0, [pc, #8] → the word at +0x1c
+    0x4903, // ldr r1, [pc, #12] → the word at +0x20
+    0x6001, // str r1, [r0]
+    0xe7fe, // b .
+  ];
+  code.forEach((h, i) => v.setUint16(0x10 + 2 * i, h, true));
+  v.setUint32(0x1c, 0xe000_ed0c, true);
+  v.setUint32(0x20, 0x05fa_0004, true);
   return img;
 }
 
@@ -156,6 +174,51 @@ describe('emboard run --boot0 with the DFU device served (in-process)', () => {
     expect(existsSync(sock)).toBe(false);
   }, 30_000);
 
+  it('an application that resets the chip (BOOT0 still high) brings the bootloader back; the next download replaces the decoded code', async () => {
+    const sock = join(dir, 'r.sock');
+    let dfu: MachineDfu | null = null;
+    let served!: () => void;
+    const ready = new Promise<void>((r) => (served = r));
+    const notices: string[] = [];
+    const run = runFirmware({
+      board: 'WeAct_F411CE',
+      boardOverrides: { boot0: true },
+      semihosting: true,
+      timeoutMs: 60_000,
+      log: silentLogger(),
+      output: () => undefined,
+      attach: async (m, state) => {
+        dfu = await MachineDfu.start({ machine: m, state, socketPath: sock, notice: (l) => notices.push(l) });
+        served();
+        return dfu;
+      },
+    });
+    await ready;
+    const flashAndLeave = async (img: Uint8Array) => {
+      const client = await ServeClient.connect(sock);
+      try {
+        const host = new DfuHost(client);
+        await host.open();
+        await host.command(0x41, APP_BASE);
+        await host.command(0x21, APP_BASE);
+        await host.run(2, img);
+        await host.leave(APP_BASE);
+      } finally {
+        await client.close();
+      }
+    };
+    await flashAndLeave(resettingApp());
+    // The reset parks the core in system memory again; the device is back for the next program.
+    for (let i = 0; i < 200 && !notices.some((n) => n.includes('bootloader again')); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(notices).toContain('emboard run: the chip is in its bootloader again; the DFU device is back on the bus');
+    await flashAndLeave(tinyApp());
+    const { result } = await run;
+    // Stale decoded instructions of the first program would reset forever (until the 60 s timeout).
+    expect(result.reason).toBe('exit');
+    expect(result.exitCode).toBe(0);
+    expect((dfu as MachineDfu | null)!.leaves).toEqual([APP_BASE, APP_BASE]);
+  }, 30_000);
+
   it('a parked bootloader nobody flashes keeps the run alive until --timeout (virtual time follows the host clock)', async () => {
     const sock = join(dir, 'b.sock');
     const t0 = performance.now();
@@ -189,6 +252,20 @@ describe('emboard run --boot0 with the DFU device served (in-process)', () => {
     await expect(run).rejects.toThrow(UserError);
     await expect(run).rejects.toThrow("--board mps2-an386: no emulated USB DFU bootloader for SoC 'mps2-an386' (STM32F411 boards only)");
   });
+});
+
+describe('emboard run --usb-serve without --boot0', () => {
+  it('is a one-line usage error (exit 2); nothing is served', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', '-b', 'WeAct_F411CE', '--usb-serve', '/nonexistent/x.sock', HELLO_BIN], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('--usb-serve serves the system bootloader: give --boot0 with it');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+  }, 60_000);
 });
 
 describe.skipIf(!HAVE_DFU_UTIL || !HAVE_SHIM)('emboard run --boot0 --usb-serve with the real dfu-util (skipped: needs dfu-util and the built tools/libusb-shim)', () => {
