@@ -1124,7 +1124,8 @@ function run(fn: V, code: V, globals: V, base: usize, locals: V, startIp: i32, g
         const c = buildClass(nb);
         if (c == NULL) err = true;
         else {
-          setVsp(vsp - (<usize>(nb + 2) << 2));
+          // body function, name and bases are replaced by the class
+          setVsp(vsp - (<usize>(nb + 1) << 2));
           setTop(c);
         }
         break;

@@ -62,6 +62,16 @@ describe('lexer and compiler', () => {
   });
 });
 
+describe('class statements', () => {
+  it('leave the operand stack balanced (locals next to class statements keep their values)', async () => {
+    const r = await runPy(
+      'def f():\n    a = 41\n    class X:\n        pass\n    class Y(X):\n        pass\n    b = [Y(), X()]\n    return a + 1, type(b[0]).__name__\nprint(f())\n',
+    );
+    expect(r.err).toBe('');
+    expect(r.out).toBe("(42, 'Y')\n");
+  });
+});
+
 describe('recursion', () => {
   it('allows a few hundred nested calls and turns runaway recursion into RecursionError', async () => {
     const r = await runPy(
