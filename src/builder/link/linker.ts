@@ -519,6 +519,8 @@ export function link(objects: readonly ObjectFile[], script: LinkerScript, opts:
     if (preferred && sections.some((s) => s.name === preferred && s.size > 0)) return preferred;
     return sections.find((s) => s.size > 0 && vma >= s.vma && vma < s.vma + s.size)?.name;
   };
+  const outputOf = new Map<Key, string>();
+  for (const out of sections) for (const p of out.inputs) outputOf.set(key(p.objectIndex, p.sectionIndex), out.name);
   const symbols: LinkedSymbol[] = [];
   objects.forEach((o, oi) => {
     const locals = o.symbols.filter((s) => s.binding === 'local' && s.section !== -1 && s.type !== 'section');
@@ -544,8 +546,7 @@ export function link(objects: readonly ObjectFile[], script: LinkerScript, opts:
     const a = addrOf.get(key(oi, s.section));
     if (!a) return undefined;
     const vma = (a.vma + s.value) >>> 0;
-    const out = sections.find((x) => x.inputs.some((p) => p.objectIndex === oi && p.sectionIndex === s.section))!;
-    return { value: (vma | (isThumbFunc(objects[oi]!, s) ? 1 : 0)) >>> 0, section: out.name };
+    return { value: (vma | (isThumbFunc(objects[oi]!, s) ? 1 : 0)) >>> 0, section: outputOf.get(key(oi, s.section)) };
   }
 
   // ---- 8. entry
