@@ -50,5 +50,12 @@ describe('codegen i32 numeric ops (every edge pair)', () => {
       calls: [...consts.map((_, i): Call => [`f${i}`, []]), [`f${consts.length}`, [10, 20, 0]], [`f${consts.length}`, [10, 20, 1]], [`f${consts.length}`, [10, 20, -5]]],
     };
   });
+  differential('binary ops with a constant right operand (immediate forms)', () => {
+    const ops = BINOPS.filter(([, o]) => o !== 0x6c && (o < 0x6d || o > 0x70));
+    const consts = [0, 1, 31, 32, 33, 255, 256, 0xff00, -1, -256, 4095, -4095, 0x12345678, -0x80000000, 0x55555555, -0x55555556];
+    const funcs = ops.flatMap(([, o]) => consts.map((c) => ({ type: 0, body: [...op.local_get(0), ...op.i32_const(c), o] })));
+    const names = ops.flatMap(([n]) => consts.map((c) => `${n}_${c >>> 0}`));
+    const calls: Call[] = names.flatMap((n) => [0, 1, -1, 33, 0x7fffffff, -0x80000000, 0x12345678, -256].map((a): Call => [n, [a]]));
+    return { desc: { types: [I_I], funcs, exports: names.map((name, index) => ({ name, index })) }, calls };
+  });
 });
-

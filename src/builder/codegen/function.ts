@@ -311,6 +311,11 @@ class FunctionCompiler {
         }
         if (insn.op !== 0x0b && insn.op !== 0x05) continue;
       }
+      const next = code[pc + 1];
+      if (insn.op === 0x41 && next !== undefined && this.foldConstant(insn.a, next.op)) {
+        pc++;
+        continue;
+      }
       this.insn(insn);
       if (this.ctrl.length === 0) {
         if (pc !== code.length - 1) this.fail('operators remaining after the function end');
@@ -817,6 +822,68 @@ class FunctionCompiler {
     return false;
   }
 
+  /**
+   * `i32.const v; <binop>` with an immediate form: the constant never takes a stack home. Returns false
+   * when the pair has no immediate encoding (the caller then emits both instructions normally).
+   */
+  private foldConstant(v: number, op: number): boolean {
+    v |= 0;
+    const enc = E.modImm;
+    let emit: ((rd: number, a: number) => void) | null = null;
+    const dpi = (o: DpOp, imm: number) => (rd: number, a: number) => this.e(E.dpImm(o, false, rd, a, imm));
+    switch (op) {
+      case 0x6a:
+      case 0x6b: {
+        const x = op === 0x6a ? v : -v | 0;
+        if (enc(x) >= 0) emit = dpi(DpOp.ADD, x);
+        else if (enc(-x | 0) >= 0) emit = dpi(DpOp.SUB, -x | 0);
+        else if (x >= 0 && x <= 4095) emit = (rd, a) => this.e(E.addw(rd, a, x));
+        else if (x < 0 && x >= -4095) emit = (rd, a) => this.e(E.subw(rd, a, -x));
+        break;
+      }
+      case 0x71:
+        if (enc(v) >= 0) emit = dpi(DpOp.AND, v);
+        else if (enc(~v) >= 0) emit = dpi(DpOp.BIC, ~v);
+        break;
+      case 0x72:
+        if (enc(v) >= 0) emit = dpi(DpOp.ORR, v);
+        else if (enc(~v) >= 0) emit = dpi(DpOp.ORN, ~v);
+        break;
+      case 0x73:
+        if (enc(v) >= 0) emit = dpi(DpOp.EOR, v);
+        break;
+      case 0x74:
+      case 0x75:
+      case 0x76:
+      case 0x77:
+      case 0x78: {
+        let n = v & 31;
+        if (op === 0x77) n = (32 - n) & 31; // rotl n = rotr (32 - n)
+        const kind = ({ 0x74: Shift.LSL, 0x75: Shift.ASR, 0x76: Shift.LSR, 0x77: Shift.ROR, 0x78: Shift.ROR } as Record<number, Shift>)[op]!;
+        emit = n === 0 ? (rd, a) => rd !== a && this.e(E.movReg(rd, a)) : (rd, a) => this.e(E.shiftImm(kind, rd, a, n));
+        break;
+      }
+      default: {
+        const cond = COMPARE_CONDS[op];
+        if (cond === undefined) return false;
+        let cmp: ((a: number) => number) | null = null;
+        if (enc(v) >= 0) cmp = (a) => E.cmpImm(a, v);
+        else if (enc(-v | 0) >= 0) cmp = (a) => E.cmnImm(a, -v | 0);
+        if (cmp === null) return false;
+        const c = cmp;
+        emit = (rd, a) => {
+          this.e(c(a));
+          this.e(E.it(cond, 'E'));
+          this.e(E.movImm(rd, 1));
+          this.e(E.movImm(rd, 0));
+        };
+      }
+    }
+    if (emit === null) return false;
+    this.unary(emit);
+    return true;
+  }
+
   /** SWAR population count (r1–r3 as scratch; r0 may be `a` or `rd`). */
   private popcnt(rd: number, a: number): void {
     this.e(E.shiftImm(Shift.LSR, 1, a, 1));
@@ -858,6 +925,9 @@ class FunctionCompiler {
 }
 
 const PC_REG = 15;
+
+/** i32 comparison opcodes → the condition that makes them true after `cmp a, b`. */
+const COMPARE_CONDS: Record<number, Cond> = { 0x46: Cond.EQ, 0x47: Cond.NE, 0x48: Cond.LT, 0x49: Cond.LO, 0x4a: Cond.GT, 0x4b: Cond.HI, 0x4c: Cond.LE, 0x4d: Cond.LS, 0x4e: Cond.GE, 0x4f: Cond.HS };
 
 function typeName(t: number): string {
   return ({ 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x70: 'funcref', 0x6f: 'externref' } as Record<number, string>)[t] ?? `type 0x${t.toString(16)}`;
