@@ -318,4 +318,40 @@ describe.skipIf(!HAVE_DFU_UTIL || !HAVE_SHIM)('emboard run --boot0 --usb-serve w
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('stays up between host programs (two dfu-util --list runs find the device) and ends on SIGTERM with exit 0, socket removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'boot0-serve-term-'));
+    const sock = join(dir, 'usb.sock');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', '--boot0', '--usb-serve', sock, '-b', 'WeAct_F411CE'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let err = '';
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no export line in 45 s: ${err}`)), 45_000);
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (/^export /m.test(err)) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      });
+      expect(err).toContain(`on ${sock}; DFU leave starts the application`); // no --flash: no state named
+      for (let i = 0; i < 2; i++) {
+        const r = await runUnderShim('dfu-util', ['--list'], sock, dir);
+        expect(r.code).toBe(0);
+        expect(r.stdout.split('\n').filter((l) => l.startsWith('Found DFU: [0483:df11]'))).toHaveLength(4);
+      }
+      expect(child.exitCode).toBeNull();
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      child.kill('SIGTERM');
+      expect(await closed).toBe(0);
+      expect(existsSync(sock)).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
