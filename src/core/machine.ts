@@ -77,8 +77,11 @@ export class Machine {
   readonly semihosting: Semihosting | null = null;
   private readonly uarts = new Map<string, UartPort>();
   private stopRequested: StopReason | null = null;
-  /** Deep-sleep state for SocInstance.deepSleep/deepWake: 0 none, 1 deep sleep, 2 powered down (wakes only by reset). */
-  private deepSleepState: 0 | 1 | 2 = 0;
+  /**
+   * Deep-sleep state for SocInstance.deepSleep/deepWake: 0 none, 1 deep sleep, 2 powered down (wakes only
+   * by reset), 3 clock stopped (wakes once soc.deepSleepWakeup() says so).
+   */
+  private deepSleepState: 0 | 1 | 2 | 3 = 0;
 
   constructor(opts: MachineOptions) {
     this.board = typeof opts.board === 'string' ? loadBoard(opts.board) : opts.board;
@@ -239,11 +242,17 @@ export class Machine {
       if (this.stopRequested !== null) return this.result(this.stopRequested);
       if (cpu.stopReason !== null) return this.result(cpu.stopReason);
       if (cpu.instructions >= cpu.instructionLimit) return this.result('instruction-limit');
-      // Powered down: the core model wakes itself when an exception becomes pending; this one stays off.
-      if (this.deepSleepState === 2) cpu.sleeping = true;
+      // Powered down or clock stopped: the core model wakes itself when an exception becomes pending; this one stays off.
+      if (this.deepSleepState >= 2) cpu.sleeping = true;
       if (cpu.sleeping) {
         if (this.deepSleepState === 0 && cpu.exc.scr & SCR.SLEEPDEEP && this.soc.deepSleep) {
-          this.deepSleepState = this.soc.deepSleep() === 'powered-down' ? 2 : 1;
+          const kind = this.soc.deepSleep();
+          this.deepSleepState = kind === 'powered-down' ? 2 : kind === 'clock-stopped' ? 3 : 1;
+        }
+        if (this.deepSleepState === 3 && this.soc.deepSleepWakeup?.()) {
+          this.deepSleepState = 1; // a wake-up source is active: pending interrupts count again
+          cpu.exc.checkPending();
+          continue;
         }
         // Fast-forward: nothing happens until the next event.
         const next = sched.nextTime;
@@ -253,7 +262,7 @@ export class Machine {
         sched.runDue();
         cpu.irqCheck = true;
         // An event that made an interrupt pending wakes the core through checkPending (not a powered-down one).
-        if (this.deepSleepState !== 2) cpu.exc.checkPending();
+        if (this.deepSleepState < 2) cpu.exc.checkPending();
         continue;
       }
       if (this.deepSleepState !== 0) {

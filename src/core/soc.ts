@@ -60,7 +60,12 @@ export interface SocInstance {
    * sleep, before virtual time advances. Return 'powered-down' when the core is off (STM32 Standby): then
    * no interrupt wakes it, only a system reset (`requestSystemReset`, the reset pin) does.
    */
-  deepSleep?(): 'powered-down' | undefined;
+  deepSleep?(): 'powered-down' | 'clock-stopped' | undefined;
+  /**
+   * While a 'clock-stopped' deep sleep lasts (STM32 Stop: the core clock and SysTick are stopped), pending
+   * interrupts wake the core only once this returns true (an EXTI line is pending); then as usual.
+   */
+  deepSleepWakeup?(): boolean;
   /** The core woke from a deep sleep that was not 'powered-down' (an interrupt or event), before its next instruction. */
   deepWake?(): void;
 }
