@@ -178,19 +178,27 @@ describe('Standby (PDDS = 1)', () => {
 });
 
 describe('Stop (PDDS = 0)', () => {
-  it('any interrupt wakes the core; the clock is then the HSI with HSE and PLL off', () => {
+  it('SysTick does not wake the core (its clock is stopped); an EXTI line does, and the clock is then the HSI', () => {
     const { m, soc } = parked();
     m.bus.write32(0x4002_3800, m.bus.read32(0x4002_3800) | (1 << 18) | (1 << 16)); // HSEBYP | HSEON
     m.run({ timeoutSeconds: 0.001 });
     m.bus.write32(0x4002_3808, 1); // SW = HSE
     expect(soc.rcc.clocks.hclk).toBe(8_000_000);
     m.bus.write32(SCB_SCR, SLEEPDEEP);
-    m.bus.write32(SYST_RVR, 8000 - 1); // 1 ms at 8 MHz
+    m.bus.write32(SYST_RVR, 8000 - 1); // 1 ms at 8 MHz, interrupt enabled
     m.bus.write32(SYST_CSR, 7);
-    m.run({ timeoutSeconds: 0.0005 });
+    const asleep = m.cpu.instructions;
+    m.run({ timeoutSeconds: 0.005 });
     expect(m.cpu.sleeping).toBe(true);
+    expect(m.cpu.instructions - asleep).toBeLessThanOrEqual(1); // at most the WFI: no SysTick handler ran
     expect(soc.rcc.clocks.hclk).toBe(8_000_000); // still asleep: the switch happens at wake-up
-    m.run({ timeoutSeconds: 0.001 });
+    m.bus.write32(SYST_CSR, 0);
+    m.bus.write32(0xe000_ed04, 1 << 25); // ICSR.PENDSTCLR
+    m.bus.write32(0xe000_e100, 1 << 6); // NVIC: EXTI0 (IRQ 6)
+    m.bus.write32(0x4001_3c00, 1); // EXTI_IMR line 0
+    m.bus.write32(0x4001_3c10, 1); // EXTI_SWIER line 0 → PR
+    m.run({ timeoutSeconds: 0.0001 });
+    expect(m.cpu.instructions).toBeGreaterThan(asleep + 1);
     expect(soc.rcc.clocks.hclk).toBe(16_000_000);
     expect(m.bus.read32(0x4002_3808) & 0xf).toBe(0); // SW = SWS = HSI
     expect(m.bus.read32(0x4002_3800) & ((1 << 16) | (1 << 17))).toBe(0);

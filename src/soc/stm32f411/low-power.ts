@@ -2,10 +2,11 @@
  * Stop and Standby (RM0383 §5.3) for the STM32F411: what happens when the core sleeps with
  * SCB_SCR.SLEEPDEEP (the machine calls SocInstance.deepSleep/deepWake).
  *
- * - Stop (PWR_CR.PDDS = 0): any interrupt wakes the core (on the chip only EXTI lines can, because every
- *   other clock is stopped; our SysTick and APB timers keep counting, so firmware that leaves their
- *   interrupts enabled wakes earlier than on the chip). On wake-up the system clock is the HSI, HSE and the
- *   PLLs are off (rcc.stopModeExit).
+ * - Stop (PWR_CR.PDDS = 0): the core clock is stopped ('clock-stopped'): only an EXTI line (pending and
+ *   unmasked in EXTI_IMR: a pin, the RTC alarm/wake-up, …) wakes the core, through its interrupt as usual.
+ *   SysTick, TIMx and the other HCLK/PCLK devices keep counting in our model (their interrupts cannot wake
+ *   the core, but one that became pending is taken after the wake-up). On wake-up the system clock is the
+ *   HSI, HSE and the PLLs are off (rcc.stopModeExit).
  * - Standby (PDDS = 1): SBF is set, the I/Os go to their reset state (high impedance), and the core stays
  *   off whatever interrupt is pending. Wake-up: WKUP pin (PA0) rising edge with PWR_CSR.EWUP, RTC alarm A/B,
  *   wake-up timer or time stamp with its interrupt enabled (WUF set), an IWDG reset or the reset pin. The
@@ -17,6 +18,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Pin } from '../../core/pins.js';
 import type { Scheduler } from '../../core/scheduler.js';
 import type { ResetCause } from '../../core/soc.js';
+import type { Exti } from './exti.js';
 import type { Stm32Pwr } from './pwr.js';
 import type { Stm32Rcc } from './rcc.js';
 
@@ -31,10 +33,13 @@ export interface LowPowerWiring {
   /** GPIO ports: Standby puts every pin back to its reset state. */
   gpioPorts: readonly { reset(): void }[];
   requestSystemReset: ((cause: ResetCause) => void) | undefined;
+  exti: Exti;
 }
 
 export interface LowPower {
-  deepSleep(): 'powered-down' | undefined;
+  deepSleep(): 'powered-down' | 'clock-stopped' | undefined;
+  /** Stop mode: an EXTI line is pending (and unmasked), so the core may wake. */
+  deepSleepWakeup(): boolean;
   deepWake(): void;
   /** Part of the SoC reset for `cause` (the Standby wake-up loses SRAM). */
   reset(cause: ResetCause): void;
@@ -61,10 +66,13 @@ export function wireLowPower(w: LowPowerWiring): LowPower {
       log.debug(`PWR: core in ${mode === 'stop' ? 'Stop' : 'Standby'} mode`);
       if (mode === 'stop') {
         stopped = true;
-        return undefined;
+        return 'clock-stopped';
       }
       for (const p of w.gpioPorts) p.reset();
       return 'powered-down';
+    },
+    deepSleepWakeup() {
+      return (w.exti.regs.get('PR') & w.exti.regs.get('IMR')) !== 0;
     },
     deepWake() {
       if (!stopped) return;
