@@ -145,3 +145,23 @@ describe('linker', () => {
     expect(img.symbols.find((s) => s.name === 'both')!.value).toBe(129);
   });
 });
+
+describe('tentative definitions (COMMON)', () => {
+  const common = (name: string, size: number): ObjectFile => ({
+    name,
+    sections: [{ name: 'COMMON', kind: 'bss', data: new Uint8Array(0), size, align: 4, relocs: [] }],
+    symbols: [{ name: 'shared', section: 0, value: 0, size, binding: 'global', type: 'object' }],
+  });
+  it('merge like ld: the largest tentative one, or a real definition, wins without a duplicate error', () => {
+    const user: ObjectFile = {
+      name: 'user.o',
+      sections: [text('.text.start', [0xf240, 0x0000], [{ offset: 0, type: RelocType.R_ARM_THM_MOVW_ABS_NC, symbol: 'shared', addend: 0 }])],
+      symbols: [{ name: 'start', section: 0, value: 0, size: 4, binding: 'global', type: 'func' }],
+    };
+    const img = link([user, common('a.o', 4), common('b.o', 16)], script());
+    expect(img.symbols.find((s) => s.name === 'shared')).toMatchObject({ object: 'b.o', size: 16 });
+    const real: ObjectFile = { ...common('real.o', 8), sections: [{ name: '.bss.shared', kind: 'bss', data: new Uint8Array(0), size: 8, align: 4, relocs: [] }] };
+    const img2 = link([user, common('a.o', 32), real], script());
+    expect(img2.symbols.find((s) => s.name === 'shared')).toMatchObject({ object: 'real.o', size: 8 });
+  });
+});

@@ -86,7 +86,12 @@ export function link(objects: readonly ObjectFile[], script: LinkerScript, opts:
     for (const s of o.symbols) {
       if (s.binding === 'local' || s.section === -1) continue;
       const prev = globals.get(s.name);
-      if (!prev || (prev.sym.binding === 'weak' && s.binding === 'global')) globals.set(s.name, { obj: oi, sym: s });
+      // Tentative definitions (-fcommon, read as a COMMON section each) merge: a real definition wins, else the largest.
+      const common = (d: Def) => objects[d.obj]!.sections[d.sym.section]?.name === 'COMMON';
+      const mine = { obj: oi, sym: s };
+      if (!prev || (prev.sym.binding === 'weak' && s.binding === 'global')) globals.set(s.name, mine);
+      else if (common(mine) && (!common(prev) || prev.sym.size >= s.size)) continue;
+      else if (common(prev)) globals.set(s.name, mine);
       else if (prev.sym.binding === 'global' && s.binding === 'global')
         throw new UserError(`multiple definition of '${s.name}': first defined in ${objects[prev.obj]!.name}, again in ${o.name}`);
     }
