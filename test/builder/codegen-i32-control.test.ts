@@ -130,4 +130,20 @@ describe('codegen memory, globals, traps', () => {
       calls,
     };
   });
+  differential('compare-and-branch fusion: every comparison and eqz into br_if (with and without value moves) and if', () => {
+    const cmps: [string, number[]][] = [['eq', [0x46]], ['ne', [0x47]], ['lt_s', [0x48]], ['lt_u', [0x49]], ['gt_s', [0x4a]], ['gt_u', [0x4b]], ['le_s', [0x4c]], ['le_u', [0x4d]], ['ge_s', [0x4e]], ['ge_u', [0x4f]], ['eqz', [0x1a, 0x45]]];
+    const funcs: { type: number; body: number[] }[] = [];
+    const names: string[] = [];
+    for (const [n, c] of cmps) {
+      const ab = [...op.local_get(0), ...op.local_get(1)];
+      funcs.push({ type: 0, body: [...op.block(I32), ...op.i32_const(1), ...ab, ...c, ...op.br_if(0), ...op.drop, ...op.i32_const(0), ...op.end] });
+      funcs.push({ type: 0, body: [...op.block(I32), ...op.i32_const(7), ...op.i32_const(1), ...ab, ...c, ...op.br_if(1), ...op.drop, ...op.drop, ...op.i32_const(0), ...op.end] });
+      funcs.push({ type: 0, body: [...ab, ...c, ...op.if(I32), ...op.i32_const(10), ...op.else, ...op.i32_const(20), ...op.end] });
+      for (const k of [5, -1, -0x80000000]) funcs.push({ type: 0, body: [...op.local_get(0), ...op.i32_const(k), ...c, ...op.if(I32), ...op.i32_const(10), ...op.else, ...op.i32_const(20), ...op.end] });
+      names.push(`${n}_brif`, `${n}_brif_moves`, `${n}_if`, `${n}_if5`, `${n}_ifm1`, `${n}_ifmin`);
+    }
+    const vals = [0, 1, -1, 5, -0x80000000, 0x7fffffff];
+    const calls: Call[] = names.flatMap((n) => vals.flatMap((a) => vals.map((b): Call => [n, [a, b]])));
+    return { desc: { types: [II_I], funcs, exports: names.map((name, index) => ({ name, index })) }, calls };
+  });
 });

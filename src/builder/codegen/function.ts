@@ -312,6 +312,18 @@ class FunctionCompiler {
         if (insn.op !== 0x0b && insn.op !== 0x05) continue;
       }
       const next = code[pc + 1];
+      const next2 = code[pc + 2];
+      // Compare-and-branch fusion: the condition stays in the flags instead of becoming 0/1.
+      if (next !== undefined && isCondUser(next.op) && (COMPARE_CONDS[insn.op] !== undefined || insn.op === 0x45)) {
+        this.fusedCompare(insn, null, next);
+        pc++;
+        continue;
+      }
+      if (insn.op === 0x41 && next !== undefined && next2 !== undefined && isCondUser(next2.op) && COMPARE_CONDS[next.op] !== undefined && (E.modImm(insn.a) >= 0 || E.modImm(-insn.a | 0) >= 0)) {
+        this.fusedCompare(next, insn.a, next2);
+        pc += 2;
+        continue;
+      }
       if (insn.op === 0x41 && next !== undefined && this.foldConstant(insn.a, next.op)) {
         pc++;
         continue;
@@ -345,13 +357,9 @@ class FunctionCompiler {
         return;
       }
       case 0x04: {
-        const [np, nr] = this.blockArity(i.a);
         this.pop();
-        const c = this.get(this.depth, IP);
-        const f: Frame = { kind: 'if', label: this.asm.label(), elseLabel: this.asm.label(), hasElse: false, height: this.depth - np, nparams: np, nresults: nr, unreachable: false };
-        this.e(E.cmpImm(c, 0));
-        this.asm.bcond(Cond.EQ, f.elseLabel!);
-        this.ctrl.push(f);
+        this.e(E.cmpImm(this.get(this.depth, IP), 0));
+        this.openIf(i.a, Cond.EQ);
         return;
       }
       case 0x05: {
@@ -386,16 +394,9 @@ class FunctionCompiler {
         return;
       }
       case 0x0d: {
-        const f = this.frameAt(i.a);
         this.pop();
-        const c = this.get(this.depth, IP);
-        this.e(E.cmpImm(c, 0));
-        if (this.needsMoves(f)) {
-          const skip = this.asm.label();
-          this.asm.bcond(Cond.EQ, skip);
-          this.branchTo(f);
-          this.asm.bind(skip);
-        } else this.asm.bcond(Cond.NE, f.label);
+        this.e(E.cmpImm(this.get(this.depth, IP), 0));
+        this.branchIf(Cond.NE, i.a);
         return;
       }
       case 0x0e:
@@ -486,6 +487,50 @@ class FunctionCompiler {
     }
     if (this.numeric(op)) return;
     this.fail(`opcode ${op > 0xff ? `0xfc ${op & 0xff}` : `0x${op.toString(16)}`} is not supported by this backend yet`);
+  }
+
+  /** Opens an `if` block whose else arm is taken when `elseCond` holds in the flags. */
+  private openIf(blockType: number, elseCond: Cond): void {
+    const [np, nr] = this.blockArity(blockType);
+    if (this.depth - np < this.ctrl[this.ctrl.length - 1]!.height) this.fail('type mismatch: block parameters missing');
+    const f: Frame = { kind: 'if', label: this.asm.label(), elseLabel: this.asm.label(), hasElse: false, height: this.depth - np, nparams: np, nresults: nr, unreachable: false };
+    this.asm.bcond(elseCond, f.elseLabel!);
+    this.ctrl.push(f);
+  }
+
+  /** br_if taken when `cond` holds in the flags. */
+  private branchIf(cond: Cond, rel: number): void {
+    const f = this.frameAt(rel);
+    if (this.needsMoves(f)) {
+      const skip = this.asm.label();
+      this.asm.bcond(E.invertCond(cond), skip);
+      this.branchTo(f);
+      this.asm.bind(skip);
+    } else this.asm.bcond(cond, f.label);
+  }
+
+  /** `cmp; br_if|if` for a comparison (or eqz), with the right operand an immediate when `imm` is given. */
+  private fusedCompare(cmp: Insn, imm: number | null, user: Insn): void {
+    const d = this.depth;
+    let cond: Cond;
+    if (cmp.op === 0x45) {
+      this.pop();
+      this.e(E.cmpImm(this.get(d - 1, 0), 0));
+      cond = Cond.EQ;
+    } else if (imm !== null) {
+      this.pop();
+      const a = this.get(d - 1, 0);
+      this.e(E.modImm(imm) >= 0 ? E.cmpImm(a, imm) : E.cmnImm(a, -imm | 0));
+      cond = COMPARE_CONDS[cmp.op]!;
+    } else {
+      this.pop(2);
+      const b = this.get(d - 1, 1);
+      this.e(E.cmpReg(this.get(d - 2, 0), b));
+      cond = COMPARE_CONDS[cmp.op]!;
+    }
+    this.at = user.offset;
+    if (user.op === 0x0d) this.branchIf(cond, user.a);
+    else this.openIf(user.a, E.invertCond(cond));
   }
 
   private checkEndDepth(f: Frame): void {
@@ -925,6 +970,11 @@ class FunctionCompiler {
 }
 
 const PC_REG = 15;
+
+/** br_if and if consume a condition. */
+function isCondUser(op: number): boolean {
+  return op === 0x0d || op === 0x04;
+}
 
 /** i32 comparison opcodes → the condition that makes them true after `cmp a, b`. */
 const COMPARE_CONDS: Record<number, Cond> = { 0x46: Cond.EQ, 0x47: Cond.NE, 0x48: Cond.LT, 0x49: Cond.LO, 0x4a: Cond.GT, 0x4b: Cond.HI, 0x4c: Cond.LE, 0x4d: Cond.LS, 0x4e: Cond.GE, 0x4f: Cond.HS };
