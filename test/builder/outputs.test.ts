@@ -10,7 +10,7 @@ import { elf2dfu } from '../../src/tools/image-tools.js';
 import { loadImageBytes } from '../../src/image/load.js';
 import { handmadeObject } from './handmade.js';
 import type { ObjectFile } from '../../src/builder/object.js';
-import { GCC_FLAGS, HAVE_GCC, run, tempDir } from './toolchain.js';
+import { GCC_FLAGS, HAVE_GCC, once, run, tempDir } from './toolchain.js';
 
 const SCRIPT = parseLinkerScript(
   `MEMORY { FLASH (rx) : ORIGIN = 0x08000000, LENGTH = 64K
@@ -62,28 +62,33 @@ describe('build outputs', () => {
 
   describe.skipIf(!HAVE_GCC)('against binutils on a gcc-built firmware (skipped: arm-none-eabi-gcc not installed)', () => {
     const dir = tempDir();
-    const objs = ['startup', 'uart', 'main', 'scale'].map((f) => {
-      const o = join(dir, `${f}.o`);
-      run('arm-none-eabi-gcc', ['-c', ...GCC_FLAGS, '-o', o, `test/builder/fixtures/${f}.c`]);
-      return readObject(new Uint8Array(readFileSync(o)), o);
-    });
-    const image = linkWithScript(objs, 'linker/stm32f411xe.ld');
-    const { files, sizeText } = writeOutputs(join(dir, 'build'), image);
     const elf = join(dir, 'build', 'firmware.elf');
+    const built = once(() => {
+      const objs = ['startup', 'uart', 'main', 'scale'].map((f) => {
+        const o = join(dir, `${f}.o`);
+        run('arm-none-eabi-gcc', ['-c', ...GCC_FLAGS, '-o', o, `test/builder/fixtures/${f}.c`]);
+        return readObject(new Uint8Array(readFileSync(o)), o);
+      });
+      return writeOutputs(join(dir, 'build'), linkWithScript(objs, 'linker/stm32f411xe.ld'));
+    });
 
     it('writes firmware.elf/.bin/.hex/.dfu/.map', () => {
+      const { files } = built();
       expect(files.map((f) => f.split('/').pop())).toEqual(['firmware.elf', 'firmware.bin', 'firmware.hex', 'firmware.dfu', 'firmware.map']);
     });
     it('size summary equals arm-none-eabi-size on the same ELF', () => {
+      const { sizeText } = built();
       expect(sizeText).toBe(run('arm-none-eabi-size', [elf]).stdout);
     });
     it('.bin and .hex equal objcopy -O binary / -O ihex of the same ELF', () => {
+      built();
       run('arm-none-eabi-objcopy', ['-O', 'binary', elf, join(dir, 'oc.bin')]);
       run('arm-none-eabi-objcopy', ['-O', 'ihex', elf, join(dir, 'oc.hex')]);
       expect(Buffer.compare(readFileSync(join(dir, 'build', 'firmware.bin')), readFileSync(join(dir, 'oc.bin')))).toBe(0);
       expect(readFileSync(join(dir, 'build', 'firmware.hex'), 'latin1')).toBe(readFileSync(join(dir, 'oc.hex'), 'latin1'));
     });
     it('.dfu equals what emboard elf2dfu makes of the same ELF', () => {
+      built();
       elf2dfu(elf, join(dir, 'tool.dfu'));
       expect(Buffer.compare(readFileSync(join(dir, 'build', 'firmware.dfu')), readFileSync(join(dir, 'tool.dfu')))).toBe(0);
     });
