@@ -226,4 +226,25 @@ describe('xtensa exceptions', () => {
     expect(cpu.ar[10]).toBe(0x77);
     expect(cpu.ar[14]).toBe(Cause.IllegalInstruction);
   });
+
+  it('RSIL returns the old PS and sets INTLEVEL; RFI 3 restores PS from EPS3 and jumps to EPC3', () => {
+    const cpu = run((a) => {
+      a.j('code').align(4).label('back').word(() => a.addr('after')).label('code');
+      a.movi(2, 0x42).wsr(2, 'ps').rsil(3, 5).rsr(4, 'ps');
+      a.l32r(5, 'back').wsr(5, 'epc3').movi(6, 0x21).wsr(6, 'eps3').rfi(3).movi(7, 1);
+      a.label('after').rsr(8, 'ps');
+    });
+    expect(cpu.ar[3]).toBe(0x42);
+    expect(cpu.ar[4]).toBe(0x45);
+    expect(cpu.ar[7]).toBe(0);
+    expect(cpu.ar[8]).toBe(0x21);
+  });
+
+  it('RFDE returns to DEPC with PS.EXCM still set', () => {
+    const cpu = run((a) => {
+      a.movi(2, 0x10).wsr(2, 'ps').syscall().movi(3, 3).rsr(4, 'ps');
+    }, { vectors: (v) => v.org(IRAM + 0x3c0).rsr(13, 'depc').addi(13, 13, 3).wsr(13, 'depc').rfde() });
+    expect(cpu.ar[3]).toBe(3);
+    expect(cpu.ar[4]! & 0x10).toBe(0x10);
+  });
 });

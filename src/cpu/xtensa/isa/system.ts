@@ -52,8 +52,8 @@ const execRfe: XtExec = (cpu) => {
   cpu.ps &= ~PS_EXCM;
   cpu.nextPc = cpu.sr[SR.EPC1]! >>> 0;
 };
+/** RFDE: back to the first-level handler that took the double exception, which still runs with PS.EXCM set. */
 const execRfde: XtExec = (cpu) => {
-  cpu.ps &= ~PS_EXCM;
   cpu.nextPc = cpu.sr[SR.DEPC]! >>> 0;
 };
 /** RFI level: PS ← EPS[level], PC ← EPC[level] (levels 2..7 have EPS; EPC2 is SR 178). */
