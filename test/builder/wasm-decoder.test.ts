@@ -105,5 +105,7 @@ describe('wasm decoder', () => {
     }
     expect(e).toBeInstanceOf(WasmDecodeError);
     expect(under[(e as WasmDecodeError).offset]).toBe(0x6a);
+    const big = emitModule({ types: [{ params: [], results: [] }], funcs: [{ type: 0, locals: Array.from({ length: 1100 }, () => I32), body: [] }] });
+    expect(() => compileModule(big, { source: 'z.wasm' })).toThrow(/z\.wasm: offset 0x[0-9a-f]+: function frame of 44\d\d bytes exceeds this backend's 4 KiB limit/);
   });
 });

@@ -62,6 +62,11 @@ export interface CompiledFunction {
 export function compileFunction(ctx: ModuleContext, funcIndex: number, body: FuncBody): CompiledFunction {
   const type = funcTypeOf(ctx.module, funcIndex);
   // First pass measures the stack depth and outgoing-argument area, the second emits with the real frame.
+  const tooBig = (bytes: number): never => {
+    throw new WasmDecodeError(body.offset, `function frame of ${bytes} bytes exceeds this backend's 4 KiB limit`, ctx.source);
+  };
+  const minFrame = (type.params.length + body.locals.length) * 4 + 36;
+  if (minFrame > 4095) tooBig(minFrame);
   const probe = new FunctionCompiler(ctx, type, body, null);
   probe.run();
   const nlocals = type.params.length + body.locals.length;
@@ -75,6 +80,9 @@ export function compileFunction(ctx: ModuleContext, funcIndex: number, body: Fun
   for (let r = 0; r < 16; r++) if (saved & (1 << r)) savedBytes += 4;
   let frameSize = spillOff + Math.max(0, probe.maxDepth - NSTACKREG) * 4;
   if ((frameSize + savedBytes) % 8 !== 0) frameSize += 8 - ((frameSize + savedBytes) % 8);
+  // Frame words are addressed with LDR/STR [sp, #imm12]; incoming stack arguments sit above the frame.
+  const reach = frameSize + savedBytes + Math.max(0, type.params.length - 4) * 4;
+  if (reach > 4095) tooBig(reach);
   const fc = new FunctionCompiler(ctx, type, body, { saved, savedBytes, frameSize, localsOff, spillOff, outArgs });
   fc.run();
   const code = fc.asm.finish();
