@@ -28,9 +28,9 @@ const SLEEPDEEP = 4;
 const RCC_FLAGS = 0xfe00_0000;
 
 describe('lowpower.c (Stop, then Standby woken by the RTC)', () => {
-  it('sleeps 100 ms in Stop and in Standby, LD2 marking the sleeps; every RM0383 check passes', () => {
+  for (const engine of ['interp', 'jit'] as const) it(`sleeps 100 ms in Stop and in Standby, LD2 marking the sleeps; every RM0383 check passes (${engine})`, () => {
     const out: number[] = [];
-    const m = new Machine({ board: 'NUCLEO_F411RE', semihosting: { write: (_f, b) => out.push(...b) } });
+    const m = new Machine({ board: 'NUCLEO_F411RE', engine, semihosting: { write: (_f, b) => out.push(...b) } });
     m.uart('usart2').onTransmit((b) => out.push(b));
     const soc = m.soc as Stm32f411Instance;
     const pins = m.soc.devices.get('pins') as Map<string, { onChange(l: (level: boolean) => void): void }>;
