@@ -246,6 +246,51 @@ describe('STM32F411 option bytes and write protection', () => {
   });
 });
 
+describe('STM32F411 read protection (RDP) changes', () => {
+  it('level 1 → 0 mass-erases the main flash (RM0383 §3.7.3); level 2 freezes the option bytes', () => {
+    const { wr, rd, unlock, waitIdle, soc, bus } = build();
+    // Some programmed data in sector 0 and sector 7.
+    unlock();
+    wr(FCR, CR.PG | PSIZE32);
+    wr(0x0800_0000, 0x1234_5678);
+    wr(0x0807_fff0, 0x0bad_cafe);
+    waitIdle();
+    const optUnlock = () => {
+      if (!(rd(OPTCR) & 1)) return; // a key write while unlocked is a bus error
+      wr(OPTKEYR, FLASH_OPTKEY1);
+      wr(OPTKEYR, FLASH_OPTKEY2);
+    };
+    optUnlock();
+    wr(OPTCR, 0x0fff_55ec); // RDP = 0x55: level 1
+    wr(OPTCR, 0x0fff_55ee); // OPTSTRT
+    waitIdle();
+    expect(rd(0x0800_0000)).toBe(0x1234_5678); // 0 → 1 keeps the contents
+    soc.reset('pin');
+    expect(bus.read16(0x1fff_c000) & 0xff00).toBe(0x5500);
+    optUnlock();
+    wr(OPTCR, 0x0fff_aaec); // back to level 0
+    wr(OPTCR, 0x0fff_aaee);
+    expect(rd(FSR) & SR.BSY).toBe(SR.BSY);
+    expect(rd(0x0800_0000) >>> 0).toBe(0xffff_ffff);
+    expect(rd(0x0807_fff0) >>> 0).toBe(0xffff_ffff);
+    const erased = waitIdle();
+    expect(erased / HSI).toBeGreaterThan(4); // the mass erase time (x32, 4 s) comes first
+    expect(bus.read16(0x1fff_c000) & 0xff00).toBe(0xaa00);
+    // Level 2 (0xCC) is final: a later OPTSTRT changes nothing.
+    optUnlock();
+    wr(OPTCR, 0x0fff_ccec);
+    wr(OPTCR, 0x0fff_ccee);
+    waitIdle();
+    soc.reset('pin');
+    optUnlock();
+    wr(OPTCR, 0x0fff_aaec);
+    wr(OPTCR, 0x0fff_aaee);
+    expect(rd(FSR) & SR.BSY).toBe(0);
+    soc.reset('pin');
+    expect(rd(OPTCR) & 0xff00).toBe(0xcc00);
+  });
+});
+
 describe('STM32F411 OTP', () => {
   it('programs OTP bytes like flash and refuses a block whose lock byte is 0x00 (WRPERR)', () => {
     const { wr, rd, bus, unlock } = build();

@@ -18,8 +18,10 @@
  * - OTP (0x1FFF7800, 16 blocks of 32 bytes + 16 lock bytes) is programmed the same way; a block whose
  *   lock byte is 0x00 gives WRPERR. It cannot be erased.
  * - Option bytes: OPTCR holds RDP, USER bits, nWRP, SPRMOD; OPTSTRT stores them (non-volatile, kept across
- *   resets) after a 16 KiB-sector erase time. Write protection applies at once; read protection (RDP) is
- *   stored and reported but not enforced. PCROP read errors (RDERR) are not modelled.
+ *   resets) after a 16 KiB-sector erase time. Write protection applies at once. Read protection (RDP):
+ *   going from level 1 back to level 0 mass-erases the main flash first; at level 2 OPTSTRT is ignored
+ *   (the options are final). The access restrictions of levels 1/2 (debugger, boot from SRAM/system
+ *   memory) are not enforced. PCROP read errors (RDERR) are not modelled.
  */
 import type { Storage } from '../../core/bus.js';
 import { BusError } from '../../core/errors.js';
@@ -89,6 +91,9 @@ export const CR = {
 export const OPTCR = { OPTLOCK: 1 << 0, OPTSTRT: 1 << 1, SPRMOD: 1 << 31 } as const;
 /** OPTCR reset value with factory option bytes: RDP level 0 (0xAA), no write protection, BOR off. */
 export const OPTCR_FACTORY = 0x0fff_aaed;
+/** RDP byte values: 0xAA level 0, 0xCC level 2, anything else level 1. */
+export const RDP_LEVEL0 = 0xaa;
+export const RDP_LEVEL2 = 0xcc;
 
 export const OTP_BASE = 0x1fff_7800;
 export const OTP_DATA_SIZE = 512;
@@ -308,9 +313,21 @@ export class Stm32Flash {
       return;
     }
     if (v & OPTCR.OPTSTRT && !(old & OPTCR.OPTSTRT)) {
+      const rdpNow = (this.optionBytes >>> 8) & 0xff;
+      const rdpNext = (v >>> 8) & 0xff;
       if (this.busy) v &= ~OPTCR.OPTSTRT;
-      else {
+      else if (rdpNow === RDP_LEVEL2) {
+        // Level 2 is final: the option bytes can no longer be changed (RM0383 §3.7.3).
+        this.o.log.warn('FLASH: option bytes are frozen by read protection level 2; OPTSTRT ignored');
+        v &= ~OPTCR.OPTSTRT;
+      } else {
         this.pendingOptions = v & ~(OPTCR.OPTLOCK | OPTCR.OPTSTRT);
+        if (rdpNow !== RDP_LEVEL0 && rdpNext === RDP_LEVEL0) {
+          // Level 1 → 0: the main flash is mass-erased first (RM0383 §3.7.3), with the mass-erase time.
+          this.o.log.info('FLASH: read protection level 1 → 0, mass erase of the main flash');
+          this.erase(0, FLASH_SIZE);
+          this.startBusy(FLASH_TIMES.massErase[2]!);
+        }
         this.startBusy(FLASH_TIMES.erase16K[2]);
       }
     }
