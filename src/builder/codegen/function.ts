@@ -2,9 +2,10 @@
  * One WebAssembly function → Thumb-2, in a single pass over the body.
  *
  * Operand stack: the wasm stack depth is static at every instruction, so each depth gets a fixed home
- * (STACK_REGS for the first six, then frame words). Block parameters and results then sit where the
+ * (STACK_REGS up to the maximum depth, then frame words). Block parameters and results then sit where the
  * branch targets expect them without any reconciliation; a branch only moves its carried values down
- * to the target's height. Locals live in the frame (sp-relative, LDR/STR imm12).
+ * to the target's height. The most used locals get the callee-saved registers the homes leave free;
+ * the others live in the frame (sp-relative, LDR/STR imm12).
  *
  * Frame (growing down from the caller's sp):  [saved r4–r11, lr] [pad] [spill slots] [locals] [outgoing stack args] ← sp
  *
@@ -43,6 +44,10 @@ interface Frame {
 }
 
 interface Layout {
+  /** Stack homes in registers (the rest of r4–r9 holds locals). */
+  nStack: number;
+  /** Register of each local, or -1 for a frame word. */
+  localRegs: number[];
   /** Callee-saved registers the prologue pushes (only the homes used, r10/r11 when memory is used, lr). */
   saved: number;
   savedBytes: number;
@@ -73,17 +78,27 @@ export function compileFunction(ctx: ModuleContext, funcIndex: number, body: Fun
   const outArgs = probe.maxOutArgs * 4;
   const localsOff = outArgs;
   const spillOff = localsOff + nlocals * 4;
+  // Stack homes take r4… up to the maximum depth; the callee-saved registers left (r10/r11 too when the
+  // function does not touch memory) hold the most used locals.
+  const nStack = Math.min(probe.maxDepth, NSTACKREG);
+  const free: number[] = [...STACK_REGS.slice(nStack), ...(probe.usesMemory ? [] : [MEM_BASE, MEM_SIZE])];
+  const uses = new Array<number>(nlocals).fill(0);
+  for (const i of body.code) if (i.op >= 0x20 && i.op <= 0x22 && i.a < nlocals) uses[i.a]!++;
+  const localRegs = new Array<number>(nlocals).fill(-1);
+  const byUse = uses.map((n, i) => [n, i] as const).filter(([n]) => n > 0).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  byUse.slice(0, free.length).forEach(([, i], k) => (localRegs[i] = free[k]!));
   let saved = 1 << LR;
-  for (let k = 0; k < Math.min(probe.maxDepth, NSTACKREG); k++) saved |= 1 << STACK_REGS[k]!;
+  for (let k = 0; k < nStack; k++) saved |= 1 << STACK_REGS[k]!;
+  for (const r of localRegs) if (r >= 0) saved |= 1 << r;
   if (probe.usesMemory) saved |= (1 << MEM_BASE) | (1 << MEM_SIZE);
   let savedBytes = 0;
   for (let r = 0; r < 16; r++) if (saved & (1 << r)) savedBytes += 4;
-  let frameSize = spillOff + Math.max(0, probe.maxDepth - NSTACKREG) * 4;
+  let frameSize = spillOff + Math.max(0, probe.maxDepth - nStack) * 4;
   if ((frameSize + savedBytes) % 8 !== 0) frameSize += 8 - ((frameSize + savedBytes) % 8);
   // Frame words are addressed with LDR/STR [sp, #imm12]; incoming stack arguments sit above the frame.
   const reach = frameSize + savedBytes + Math.max(0, type.params.length - 4) * 4;
   if (reach > 4095) tooBig(reach);
-  const fc = new FunctionCompiler(ctx, type, body, { saved, savedBytes, frameSize, localsOff, spillOff, outArgs });
+  const fc = new FunctionCompiler(ctx, type, body, { nStack, localRegs, saved, savedBytes, frameSize, localsOff, spillOff, outArgs });
   fc.run();
   const code = fc.asm.finish();
   return { code, relocs: fc.asm.relocs };
@@ -106,7 +121,7 @@ class FunctionCompiler {
     private readonly body: FuncBody,
     layout: Layout | null,
   ) {
-    this.L = layout ?? { saved: 0x4ff0, savedBytes: 36, frameSize: 0, localsOff: 0, spillOff: 0, outArgs: 0 };
+    this.L = layout ?? { nStack: NSTACKREG, localRegs: [], saved: 0x4ff0, savedBytes: 36, frameSize: 0, localsOff: 0, spillOff: 0, outArgs: 0 };
     // Only functions that touch memory keep r10/r11 (each function loads its own, so callers need not).
     this.usesMemory = body.code.some((i) => (i.op >= 0x28 && i.op <= 0x40) || i.op === 0xfc0a || i.op === 0xfc0b);
     for (const t of [...type.params, ...body.locals, ...type.results])
@@ -125,24 +140,24 @@ class FunctionCompiler {
   // ---- operand-stack homes ----
 
   private spillAt(d: number): number {
-    return this.L.spillOff + (d - NSTACKREG) * 4;
+    return this.L.spillOff + (d - this.L.nStack) * 4;
   }
 
   /** A register holding slot d's value (its home register, or `scratch` after a load). */
   private get(d: number, scratch: number): number {
-    if (d < NSTACKREG) return STACK_REGS[d]!;
+    if (d < this.L.nStack) return STACK_REGS[d]!;
     this.e(E.memImm(Mem.LDR, scratch, SP, this.spillAt(d)));
     return scratch;
   }
 
   /** The register to compute slot d's new value into. */
   private tgt(d: number, scratch: number): number {
-    return d < NSTACKREG ? STACK_REGS[d]! : scratch;
+    return d < this.L.nStack ? STACK_REGS[d]! : scratch;
   }
 
   /** Makes `reg` slot d's value. */
   private put(d: number, reg: number): void {
-    if (d < NSTACKREG) {
+    if (d < this.L.nStack) {
       if (reg !== STACK_REGS[d]) this.e(E.movReg(STACK_REGS[d]!, reg));
     } else this.e(E.memImm(Mem.STR, reg, SP, this.spillAt(d)));
   }
@@ -161,6 +176,10 @@ class FunctionCompiler {
     const f = this.ctrl[this.ctrl.length - 1];
     if (this.depth - n < (f ? f.height : 0)) this.fail('type mismatch: operand stack underflow');
     this.depth -= n;
+  }
+
+  private localReg(i: number): number {
+    return this.L.localRegs[i] ?? -1;
   }
 
   private localOff(i: number): number {
@@ -215,15 +234,19 @@ class FunctionCompiler {
     if (L.frameSize > 0) this.adjustSp(-L.frameSize);
     const np = this.type.params.length;
     for (let k = 0; k < np; k++) {
-      if (k < 4) this.e(E.memImm(Mem.STR, k, SP, this.localOff(k)));
+      const lr = this.localReg(k);
+      if (k < 4) this.e(lr >= 0 ? E.movReg(lr, k) : E.memImm(Mem.STR, k, SP, this.localOff(k)));
       else {
-        this.e(E.memImm(Mem.LDR, IP, SP, L.frameSize + L.savedBytes + (k - 4) * 4));
-        this.e(E.memImm(Mem.STR, IP, SP, this.localOff(k)));
+        this.e(E.memImm(Mem.LDR, lr >= 0 ? lr : IP, SP, L.frameSize + L.savedBytes + (k - 4) * 4));
+        if (lr < 0) this.e(E.memImm(Mem.STR, IP, SP, this.localOff(k)));
       }
     }
     if (this.body.locals.length > 0) {
       this.e(E.movImm(IP, 0));
-      for (let k = np; k < np + this.body.locals.length; k++) this.e(E.memImm(Mem.STR, IP, SP, this.localOff(k)));
+      for (let k = np; k < np + this.body.locals.length; k++) {
+        const lr = this.localReg(k);
+        this.e(lr >= 0 ? E.movReg(lr, IP) : E.memImm(Mem.STR, IP, SP, this.localOff(k)));
+      }
     }
     if (this.usesMemory) {
       this.asm.addressOf(MEM_BASE, SYM.memory);
@@ -437,17 +460,26 @@ class FunctionCompiler {
         return;
       }
       case 0x20: {
-        const rd = this.tgt(d, 0);
-        this.e(E.memImm(Mem.LDR, rd, SP, this.localOff(i.a)));
+        const off = this.localOff(i.a);
+        const lr = this.localReg(i.a);
         this.push();
-        this.put(d, rd);
+        if (lr >= 0) this.put(d, lr);
+        else {
+          const rd = this.tgt(d, 0);
+          this.e(E.memImm(Mem.LDR, rd, SP, off));
+          this.put(d, rd);
+        }
         return;
       }
       case 0x21:
       case 0x22: {
         const off = this.localOff(i.a);
+        const lr = this.localReg(i.a);
         this.pop();
-        this.e(E.memImm(Mem.STR, this.get(d - 1, 0), SP, off));
+        if (lr >= 0) {
+          const v = this.get(d - 1, lr);
+          if (v !== lr) this.e(E.movReg(lr, v));
+        } else this.e(E.memImm(Mem.STR, this.get(d - 1, 0), SP, off));
         if (op === 0x22) this.push();
         return;
       }
