@@ -43,8 +43,10 @@ export const SYM = {
 /**
  * Registers inside generated functions (AAPCS-compatible: everything we keep lives in callee-saved
  * registers, so C and imports can be called without spilling):
- * - r4–r9: operand-stack slots 0–5 (slot = static stack depth); deeper slots live in the frame.
- * - r10: linear-memory base, r11: linear-memory size in bytes (reloaded after calls and memory.grow).
+ * - r4–r9: operand-stack slots 0–5 (slot = static stack depth) up to the function's maximum depth; deeper
+ *   slots live in the frame; the registers of r4–r9 left over hold the most-used locals.
+ * - r10: linear-memory base, r11: linear-memory size in bytes (reloaded after calls and memory.grow) in
+ *   functions that touch memory; in the others they hold locals too.
  * - r0–r3, r12, lr: scratch (lr is saved by the prologue).
  */
 export const STACK_REGS = [4, 5, 6, 7, 8, 9] as const;
