@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { XtAsm, type RrrOp } from '../../../src/cpu/xtensa/asm.js';
 import { run } from './helpers.js';
+import { vectors } from './window-handlers.js';
 
 function have(tool: string, arg = '--version'): boolean {
   try {
@@ -80,7 +81,7 @@ function randomBody(seed: number, length: number): (a: XtAsm) => void {
 }
 
 /** Runs `body` on QEMU's dc233c sim machine and returns a2..a15 as written by the program. */
-function runQemu(dir: string, body: (a: XtAsm) => void): number[] {
+function runQemu(dir: string, body: (a: XtAsm) => void, vectorBytes?: Uint8Array): number[] {
   const a = new XtAsm(0xfe000000);
   body(a);
   // Store a2..a15 at 0x1000 (sim RAM), then SIMCALL write(1, 0x1000, 56) and exit(0).
@@ -89,9 +90,11 @@ function runQemu(dir: string, body: (a: XtAsm) => void): number[] {
   a.movi(2, 4).movi(3, 1).mov(4, 1).movi(5, 56).i24(0x005100);
   a.movi(2, 1).movi(3, 0).i24(0x005100);
   const bytes = a.assemble();
-  writeFileSync(join(dir, 'p.s'), `.text\n.global _start\n_start:\n.byte ${[...bytes].join(',')}\n`);
+  const vec = vectorBytes ? `.section .vectors,"ax"\n.byte ${[...vectorBytes].join(',')}\n` : '';
+  writeFileSync(join(dir, 'p.s'), `.text\n.global _start\n_start:\n.byte ${[...bytes].join(',')}\n${vec}`);
   execFileSync('xtensa-lx106-elf-as', ['-o', join(dir, 'p.o'), join(dir, 'p.s')]);
-  execFileSync('xtensa-lx106-elf-ld', ['-Ttext=0xfe000000', '-e', '_start', '-o', join(dir, 'p.elf'), join(dir, 'p.o')]);
+  execFileSync('xtensa-lx106-elf-ld', ['-Ttext=0xfe000000', '--section-start=.vectors=0x2000', '-e', '_start', '-o', join(dir, 'p.elf'),
+    join(dir, 'p.o')]);
   const out = execFileSync(QEMU, ['-M', 'sim', '-cpu', 'dc233c', '-nographic', '-monitor', 'none', '-serial', 'none', '-semihosting',
     '-kernel', join(dir, 'p.elf')], { timeout: 10000 });
   const buf = Buffer.from(out);
@@ -109,6 +112,47 @@ describe.skipIf(!ready)('xtensa vs QEMU dc233c (needs qemu-system-misc and binut
         const cpu = run(body, { max: 100000 });
         expect([...cpu.ar.slice(2, 16)], `seed ${seed * 7919}`).toEqual(want);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60000);
+});
+
+describe.skipIf(!ready)('xtensa windowed calls vs QEMU dc233c (32 physical registers there, 64 here)', () => {
+  it('CALL8 and CALL4 recursion through our overflow/underflow handlers gives the same results', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xt-qemu-'));
+    try {
+      // dc233c: VECBASE resets to 0x2000 (RAM); the handlers go there, the program in ROM at 0xFE000000.
+      const v = new XtAsm(0x2000);
+      vectors(v, 0x2000);
+      const body = (a: XtAsm): void => {
+        a.j('code').align(4).label('stack').word(0x10000).label('scratch').word(0x20000).label('vb').word(0x2000).label('code');
+        a.l32r(2, 'vb').wsr(2, 'vecbase').movi(2, 1).slli(2, 2, 18).wsr(2, 'ps').sync('rsync');
+        a.l32r(1, 'stack').l32r(3, 'scratch').s32e(3, 1, -12);
+        // A CALLn callee may clobber the caller's a(4n) and up: keep f's result in a3 across CALL4.
+        a.movi(10, 20).call(2, 'f').mov(3, 10);
+        a.movi(6, 30).call(1, 'g');
+        a.j('done');
+        a.align(4).label('f').entry(1, 48).bz('beqz', 2, 'fz');
+        a.op('addx2', 7, 2, 2).addi(10, 2, -1).call(2, 'f').add(2, 7, 10).retw();
+        a.label('fz').movi(2, 0).retw_n();
+        a.align(4).label('g').entry(1, 32).bz('beqz', 2, 'gz');
+        a.addi(6, 2, -1).call(1, 'g').add(2, 2, 6).retw();
+        a.label('gz').movi(2, 0).retw();
+        a.label('done').mov(2, 3).mov(3, 6).rsr(4, 'windowbase').rsr(5, 'windowstart');
+        for (let r = 6; r < 16; r++) a.movi(r, 0);
+      };
+      const want = runQemu(dir, body, v.assemble());
+      expect(want.slice(0, 4)).toEqual([630, 465, 0, 1]);
+      // Our run: the same program, with RAM at 0x2000 (the handlers, where its VECBASE points) and the stack.
+      const cpu = run(body, {
+        max: 200000,
+        setup: (c) => {
+          c.bus.addRam('low', 0, 0x40000);
+          c.bus.load(0x2000, v.assemble());
+        },
+      });
+      expect([...cpu.ar.slice(2, 6)]).toEqual(want.slice(0, 4));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
