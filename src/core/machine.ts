@@ -113,6 +113,10 @@ export class Machine {
         cpuHz: this.board.cpuHz,
         uart: (label) => this.uart(label),
         requestSystemReset: (cause) => this.reset(cause),
+        signalEvent: () => {
+          this.cpu.exc.sev();
+          this.cpu.irqCheck = true;
+        },
       },
       this.board.options ?? {},
     );

@@ -24,6 +24,8 @@ export interface SocContext {
    * instructions (from a scheduler event), never from inside a register access.
    */
   requestSystemReset?(cause: ResetCause): void;
+  /** The core's event input (Cortex-M RXEV): sets the event register, so a WFE wakes or does not sleep. */
+  signalEvent?(): void;
 }
 
 /**
