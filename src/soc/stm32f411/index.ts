@@ -236,7 +236,7 @@ export const createStm32f411: SocFactory = (ctx: SocContext, rawOptions): Stm32f
   const misc = wireMiscPeripherals({ bus, ctx: dctx, rcc, pwr, exti: gpio.exti, options: rawOptions, requestSystemReset: ctx.requestSystemReset });
 
   // Stop/Standby (WFI with SLEEPDEEP): wake-up sources, SRAM loss, clocks after Stop.
-  const lowPower = wireLowPower({ pwr, rcc, scheduler, log: log.child({ dev: 'pwr' }), sram, gpioPorts: [...gpio.ports.values()], wakeupPin: gpio.pins.get('PA0'), requestSystemReset: ctx.requestSystemReset, exti: gpio.exti });
+  const lowPower = wireLowPower({ pwr, rcc, scheduler, log: log.child({ dev: 'pwr' }), sram, gpioPorts: [...gpio.ports.values()], wakeupPin: gpio.pins.get('PA0'), requestSystemReset: ctx.requestSystemReset, exti: gpio.exti, signalEvent: ctx.signalEvent });
   const resettable: { reset(): void }[] = [fl, dbgmcu, ...gpio.resettable, ...usarts.values(), ...timers.values()];
   // SPI1–5, DMA1/2 and the board's optional W25Q SPI flash ("spi-flash" store for --flash).
   const spiDma = wireSpiDma(bus, dctx, rcc, gpio.ports, gpio.pins, usarts, rawOptions);
