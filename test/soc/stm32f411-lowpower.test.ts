@@ -58,15 +58,15 @@ describe('lowpower.c (Stop, then Standby woken by the RTC)', () => {
   });
 });
 
-/** A machine parked in `wfi; b .` at 0x08000104, every exception handler a `bx lr` at 0x08000100. */
-function parked(): { m: Machine; soc: Stm32f411Instance } {
+/** A machine parked in `wfi; b .` (or `wfe; b .`) at 0x08000104, every exception handler a `bx lr` at 0x08000100. */
+function parked(wait: 'wfi' | 'wfe' = 'wfi'): { m: Machine; soc: Stm32f411Instance } {
   const img = new Uint8Array(0x108);
   const v = new DataView(img.buffer);
   v.setUint32(0, 0x2002_0000, true);
   v.setUint32(4, 0x0800_0105, true);
   for (let i = 2; i < 48; i++) v.setUint32(4 * i, 0x0800_0101, true);
   v.setUint16(0x100, 0x4770, true); // bx lr
-  v.setUint16(0x104, 0xbf30, true); // wfi
+  v.setUint16(0x104, wait === 'wfi' ? 0xbf30 : 0xbf20, true); // wfi / wfe
   v.setUint16(0x106, 0xe7fd, true); // b wfi
   const m = new Machine({ board: 'NUCLEO_F411RE' });
   m.bus.load(0x0800_0000, img);
@@ -203,5 +203,23 @@ describe('Stop (PDDS = 0)', () => {
     expect(m.bus.read32(0x4002_3808) & 0xf).toBe(0); // SW = SWS = HSI
     expect(m.bus.read32(0x4002_3800) & ((1 << 16) | (1 << 17))).toBe(0);
     expect(m.bus.read32(PWR_CSR) & SBF).toBe(0);
+  });
+
+  it('WFE: an EXTI event line (EMR) wakes the core through its event input; a line without IMR/EMR does not', () => {
+    const { m, soc } = parked('wfe');
+    m.bus.write32(0x4002_3844, 1 << 14); // SYSCFGEN
+    m.bus.write32(SCB_SCR, SLEEPDEEP);
+    m.run({ timeoutSeconds: 0.002 });
+    const asleep = m.cpu.instructions;
+    m.bus.write32(0x4001_3c10, 1); // SWIER line 0 with IMR = EMR = 0: nothing
+    m.run({ timeoutSeconds: 0.002 });
+    expect(m.cpu.instructions).toBe(asleep);
+    expect(m.cpu.sleeping).toBe(true);
+    m.bus.write32(0x4001_3c04, 2); // EMR line 1 (SWIER bit 0 stays set without IMR, as on the chip)
+    m.bus.write32(0x4001_3c10, 3); // SWIER line 1 → event
+    m.run({ timeoutSeconds: 0.0001 });
+    expect(m.cpu.instructions - asleep).toBe(2); // woke: `b` back to the WFE, which sleeps again
+    expect(m.bus.read32(0x4001_3c14) & 3).toBe(0); // no PR: an event, not an interrupt
+    expect(soc.pwr.standby).toBe(false);
   });
 });

@@ -3,7 +3,8 @@
  * SCB_SCR.SLEEPDEEP (the machine calls SocInstance.deepSleep/deepWake).
  *
  * - Stop (PWR_CR.PDDS = 0): the core clock is stopped ('clock-stopped'): only an EXTI line (pending and
- *   unmasked in EXTI_IMR: a pin, the RTC alarm/wake-up, …) wakes the core, through its interrupt as usual.
+ *   unmasked in EXTI_IMR: a pin, the RTC alarm/wake-up, …) wakes the core, through its interrupt as usual;
+ *   an EXTI event line (EMR) wakes a WFE through the core's event input.
  *   SysTick, TIMx and the other HCLK/PCLK devices keep counting in our model (their interrupts cannot wake
  *   the core, but one that became pending is taken after the wake-up). On wake-up the system clock is the
  *   HSI, HSE and the PLLs are off (rcc.stopModeExit).
@@ -34,6 +35,8 @@ export interface LowPowerWiring {
   gpioPorts: readonly { reset(): void }[];
   requestSystemReset: ((cause: ResetCause) => void) | undefined;
   exti: Exti;
+  /** The core's event input (SocContext.signalEvent): EXTI event lines (EMR) drive it. */
+  signalEvent: (() => void) | undefined;
 }
 
 export interface LowPower {
@@ -48,6 +51,13 @@ export interface LowPower {
 export function wireLowPower(w: LowPowerWiring): LowPower {
   const { pwr, rcc, log } = w;
   let stopped = false;
+  let stopEvent = false; // an EXTI event (EMR) since Stop began: wakes a WFE
+  const prevOnEvent = w.exti.onEvent;
+  w.exti.onEvent = (line) => {
+    prevOnEvent?.(line);
+    if (stopped) stopEvent = true;
+    w.signalEvent?.();
+  };
   const wakeReset = w.scheduler.event('pwr-standby-wakeup', () => {
     if (w.requestSystemReset) w.requestSystemReset('standby-wakeup');
     else log.warn('Standby wake-up but no machine performs resets');
@@ -66,13 +76,14 @@ export function wireLowPower(w: LowPowerWiring): LowPower {
       log.debug(`PWR: core in ${mode === 'stop' ? 'Stop' : 'Standby'} mode`);
       if (mode === 'stop') {
         stopped = true;
+        stopEvent = false;
         return 'clock-stopped';
       }
       for (const p of w.gpioPorts) p.reset();
       return 'powered-down';
     },
     deepSleepWakeup() {
-      return (w.exti.regs.get('PR') & w.exti.regs.get('IMR')) !== 0;
+      return stopEvent || (w.exti.regs.get('PR') & w.exti.regs.get('IMR')) !== 0;
     },
     deepWake() {
       if (!stopped) return;
