@@ -41,14 +41,19 @@ const RRR: RrrOp[] = ['add', 'sub', 'addx2', 'addx4', 'addx8', 'subx2', 'subx4',
   'mul16s', 'min', 'max', 'minu', 'maxu', 'moveqz', 'movnez', 'movltz', 'movgez'];
 
 /** A random straight-line ALU program over a2..a15. */
-function randomBody(seed: number, length: number): (a: XtAsm) => void {
+function randomBody(seed: number, length: number, rich = false): (a: XtAsm) => void {
   return (a) => {
     // A fresh generator per call: the body is emitted once for QEMU and once for our core.
     const next = rng(seed);
     const reg = (): number => 2 + (next() % 14);
     for (let r = 2; r < 16; r++) a.movi(r, (next() % 4096) - 2048).slli(r, r, 1 + (next() % 31)).addi(r, r, (next() % 256) - 128);
+    if (rich) a.movi(1, 0x100).slli(1, 1, 4); // a1 = 0x1000: scratch RAM on both sides
     for (let i = 0; i < length; i++) {
-      const k = next() % 16;
+      const k = next() % (rich ? 20 : 16);
+      if (k >= 16) {
+        richStep(a, next, reg, k, i);
+        continue;
+      }
       if (k < 7) a.op(RRR[next() % RRR.length]!, reg(), reg(), reg());
       else if (k === 7) a.slli(reg(), reg(), 1 + (next() % 31));
       else if (k === 8) a.srai(reg(), reg(), next() % 32);
@@ -80,9 +85,34 @@ function randomBody(seed: number, length: number): (a: XtAsm) => void {
   };
 }
 
+const DIVS: RrrOp[] = ['quou', 'quos', 'remu', 'rems'];
+const STORES = ['s8i', 's16i', 's32i'] as const;
+const LOADS = ['l8ui', 'l16ui', 'l16si', 'l32i'] as const;
+const BRANCHES = ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'bany', 'bnone', 'ball', 'bnall', 'bbc', 'bbs'] as const;
+
+/** Memory round trips through [a1 + off], guarded division, conditional skips and short LOOPs. */
+function richStep(a: XtAsm, next: () => number, reg: () => number, k: number, i: number): void {
+  if (k === 16) {
+    const t = reg();
+    a.bz('beqz', t, `d${i}`).op(DIVS[next() % 4]!, reg(), reg(), t).label(`d${i}`);
+  } else if (k === 17) {
+    const st = STORES[next() % 3]!;
+    const ld = LOADS[next() % 4]!;
+    const slot = (next() % 16) * 4;
+    a.ls(st, reg(), 1, slot).ls(ld, reg(), 1, ld === 'l8ui' ? slot + (next() % 4) : ld === 'l32i' ? slot : slot + 2 * (next() % 2));
+  } else if (k === 18) {
+    a.b(BRANCHES[next() % BRANCHES.length]!, reg(), reg(), `b${i}`).op(RRR[next() % RRR.length]!, reg(), reg(), reg()).label(`b${i}`);
+  } else {
+    const c = reg();
+    a.movi(c, next() % 5).loop('loopnez', c, `l${i}`).op(RRR[next() % RRR.length]!, reg(), reg(), reg()).addi(reg(), reg(), 1).label(`l${i}`);
+  }
+}
+
 /** Runs `body` on QEMU's dc233c sim machine and returns a2..a15 as written by the program. */
 function runQemu(dir: string, body: (a: XtAsm) => void, vectorBytes?: Uint8Array): number[] {
   const a = new XtAsm(0xfe000000);
+  // PS resets to 0x1F (EXCM set, which disables zero-overhead loops); our rig starts with PS = 0.
+  a.movi(2, 0).wsr(2, 'ps').sync('rsync');
   body(a);
   // Store a2..a15 at 0x1000 (sim RAM), then SIMCALL write(1, 0x1000, 56) and exit(0).
   a.movi(1, 0x100).slli(1, 1, 4);
@@ -111,6 +141,22 @@ describe.skipIf(!ready)('xtensa vs QEMU dc233c (needs qemu-system-misc and binut
         const want = runQemu(dir, body);
         const cpu = run(body, { max: 100000 });
         expect([...cpu.ar.slice(2, 16)], `seed ${seed * 7919}`).toEqual(want);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60000);
+});
+
+describe.skipIf(!ready)('xtensa vs QEMU dc233c: memory, branches, loops, DIV32', () => {
+  it('random programs with loads/stores, branches, LOOPNEZ and guarded division leave the same registers', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xt-qemu-'));
+    try {
+      for (let seed = 1; seed <= 10; seed++) {
+        const body = randomBody(seed * 104729, 300, true);
+        const want = runQemu(dir, body);
+        const cpu = run(body, { max: 100000, setup: (c) => void c.bus.addRam('low', 0, 0x10000) });
+        expect([...cpu.ar.slice(2, 16)], `seed ${seed * 104729}`).toEqual(want);
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
