@@ -113,6 +113,7 @@ describe('STM32F411 USART', () => {
 
   it('RX: bytes arrive one frame apart; a missed read sets ORE and loses the byte; SR then DR clears ORE', () => {
     const { u, port, runTo } = setup();
+    port.rxPaced = true; // bytes on a wire, as the console's paced input delivers them
     u.write(CR1, 4, C.UE | C.RE);
     port.inject('ABC');
     runTo(FRAME - 1);
@@ -128,6 +129,22 @@ describe('STM32F411 USART', () => {
     expect(u.status & S.ORE).toBe(0);
     runTo(3 * FRAME);
     expect(u.read(DR, 4)).toBe(0x43); // 'B' was lost
+  });
+
+  it('RX with unpaced host input (--uart-instant): a byte waits while RDR is unread, no ORE, nothing lost', () => {
+    const { u, port, runTo } = setup();
+    u.write(CR1, 4, C.UE | C.RE);
+    port.inject('ABC');
+    runTo(3 * FRAME); // only 'A' taken: 'B' is held back, not lost
+    expect(u.status & (S.RXNE | S.ORE)).toBe(S.RXNE);
+    expect(u.read(DR, 4)).toBe(0x41);
+    runTo(4 * FRAME - 1);
+    expect(u.status & S.RXNE).toBe(0);
+    runTo(4 * FRAME); // 'B' one frame after the read
+    expect(u.read(DR, 4)).toBe(0x42);
+    runTo(5 * FRAME);
+    expect(u.read(DR, 4)).toBe(0x43);
+    expect(u.status & S.ORE).toBe(0);
   });
 
   it('RX: IDLE after an idle frame, once per reception, cleared by SR then DR', () => {

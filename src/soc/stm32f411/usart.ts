@@ -10,7 +10,8 @@
  *   with TDR empty. Setting TE sends an idle frame (the preamble) first.
  * - RX: bytes injected into the UartPort arrive one frame apart while UE and RE are set (until then they
  *   wait in the port, as if the sender were flow-controlled). A byte arriving while RXNE is still set is
- *   lost and sets ORE; an idle frame after the last byte sets IDLE (once per reception).
+ *   lost and sets ORE (paced input only: unpaced `--uart-instant` input waits until RDR is read); an idle
+ *   frame after the last byte sets IDLE (once per reception).
  * - Flags cleared by "read SR then read DR" (PE, FE, NF, ORE, IDLE) and "read SR then write DR" (TC) clear
  *   only if they were set when SR was read. TC, RXNE, LBD, CTS are also rc_w0.
  * - Interrupt line: TXE·TXEIE | TC·TCIE | (RXNE|ORE)·RXNEIE | IDLE·IDLEIE | PE·PEIE | LBD·LBDIE |
@@ -180,6 +181,7 @@ export class Usart {
     const rc = S.TC | S.RXNE | S.LBD | S.CTS;
     this.sr &= ~(rc & ~w);
     this.update();
+    this.kickRx();
   }
 
   private readDr(): number {
@@ -195,6 +197,7 @@ export class Usart {
     this.sr &= ~(clear | S.RXNE);
     this.srSeen &= ~clear;
     this.update();
+    this.kickRx();
     return v;
   }
 
@@ -259,6 +262,9 @@ export class Usart {
   }
 
   private rxFrameDone(): void {
+    // Unpaced host input (--uart-instant) is flow-controlled instead of overrunning: the byte waits in the
+    // port until firmware has read RDR, then comes one frame later (kickRx from the RXNE clear).
+    if (this.sr & S.RXNE && !this.port.rxPaced) return;
     const b = this.port.takeRx();
     if (b >= 0) {
       if (this.sr & S.RXNE) {

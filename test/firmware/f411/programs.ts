@@ -57,6 +57,8 @@ export function runF411Program(name: string, overrides: F411ProgramSettings = {}
   let sent = s.input === undefined;
   // The runtime (common/lib.c) prints on USART2 whatever the board's console is (WeAct's is USART1).
   const con = m.uart('usart2');
+  // Input is typed on a wire, as the CLI's paced console delivers it (an unread byte can be overrun).
+  con.rxPaced = true;
   con.onTransmit((b) => {
     out.push(b);
     if (!sent && Buffer.from(out).toString('latin1').endsWith(s.input!.after)) {
