@@ -62,11 +62,9 @@ describe('Machine', () => {
   });
 
   it('runAsync with realtime paces virtual time to the wall clock', async () => {
-    // systick.elf spends ~100 ms of virtual time mostly asleep in WFI: unpaced it finishes in far less wall time.
-    const fast = boot('systick.elf');
-    const t0 = performance.now();
-    await fast.m.runAsync({ maxInstructions: 50_000_000 });
-    const unpacedMs = performance.now() - t0;
+    // systick.elf spends ~100 ms of virtual time mostly asleep in WFI; unpaced it takes a few ms of wall
+    // time on an idle machine, so finishing no earlier than its virtual time shows the pacing. (No
+    // comparison with an unpaced run: under load that would be a race, not a property.)
     const paced = boot('systick.elf');
     const t1 = performance.now();
     const r = await paced.m.runAsync({ maxInstructions: 50_000_000, realtime: true });
@@ -75,7 +73,6 @@ describe('Machine', () => {
     const virtualMs = paced.m.seconds * 1000;
     expect(virtualMs).toBeGreaterThan(90);
     expect(pacedMs).toBeGreaterThanOrEqual(virtualMs); // never ahead of the wall clock
-    expect(unpacedMs).toBeLessThan(pacedMs);
   });
 });
 
