@@ -66,3 +66,23 @@ export function warnUnmapped(log: Logger | undefined, device: string): (offset: 
     return 0;
   };
 }
+
+/** A peripheral's DMA request listener (the DMA model): request kind and its new level. */
+export type DmaRequestListener = (req: 'tx' | 'rx', active: boolean) => void;
+
+/** The TX/RX DMA request levels of a peripheral, passed on to its listener only when they change. */
+export class DmaRequestLevels {
+  private tx = false;
+  private rx = false;
+
+  update(tx: boolean, rx: boolean, listener: DmaRequestListener | null): void {
+    if (tx !== this.tx) {
+      this.tx = tx;
+      listener?.('tx', tx);
+    }
+    if (rx !== this.rx) {
+      this.rx = rx;
+      listener?.('rx', rx);
+    }
+  }
+}

@@ -25,7 +25,7 @@
 import { RegisterBank } from '../../core/registers.js';
 import type { ScheduledEvent } from '../../core/scheduler.js';
 import type { SpiSlave } from '../../devices/spi-slave.js';
-import { cyclesPerSecond, warnUnmapped, type ApbBus, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
+import { cyclesPerSecond, DmaRequestLevels, warnUnmapped, type ApbBus, type DmaRequestListener, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
 
 export const SPI_CR1 = {
   CPHA: 1 << 0,
@@ -122,11 +122,10 @@ export class Spi {
   private modfSeen = false;
   /** DR was read while OVR was set (first half of the OVR clear sequence). */
   private ovrDrRead = false;
-  private dmaTx = false;
-  private dmaRx = false;
+  private readonly dmaLevels = new DmaRequestLevels();
   private warnedMode = false;
   /** DMA request level changes: 'tx' (TXE with TXDMAEN) and 'rx' (RXNE with RXDMAEN). */
-  onDmaRequest: ((req: 'tx' | 'rx', active: boolean) => void) | null = null;
+  onDmaRequest: DmaRequestListener | null = null;
 
   constructor(
     private readonly ctx: Stm32DeviceContext,
@@ -331,14 +330,7 @@ export class Spi {
     this.irq.set(Boolean(irq));
     const tx = (sr & S.TXE) !== 0 && (cr2 & C2.TXDMAEN) !== 0;
     const rx = (sr & S.RXNE) !== 0 && (cr2 & C2.RXDMAEN) !== 0;
-    if (tx !== this.dmaTx) {
-      this.dmaTx = tx;
-      this.onDmaRequest?.('tx', tx);
-    }
-    if (rx !== this.dmaRx) {
-      this.dmaRx = rx;
-      this.onDmaRequest?.('rx', rx);
-    }
+    this.dmaLevels.update(tx, rx, this.onDmaRequest);
   }
 
   /** Current SR without read side effects (tests, debugger). */

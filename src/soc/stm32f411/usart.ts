@@ -23,7 +23,7 @@
 import { RegisterBank } from '../../core/registers.js';
 import type { ScheduledEvent } from '../../core/scheduler.js';
 import type { UartPort } from '../../core/uart-port.js';
-import { cyclesPerSecond, warnUnmapped, type ApbBus, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
+import { cyclesPerSecond, DmaRequestLevels, warnUnmapped, type ApbBus, type DmaRequestListener, type IrqOutput, type Stm32DeviceContext } from './device-context.js';
 
 export const USART_SR = {
   PE: 1 << 0,
@@ -90,10 +90,9 @@ export class Usart {
   private rxSinceIdle = false;
   /** SR bits as of the last SR read (for the read-SR-then-access-DR clear sequences). */
   private srSeen = 0;
-  private dmaTx = false;
-  private dmaRx = false;
+  private readonly dmaLevels = new DmaRequestLevels();
   /** Receives DMA request level changes: 'tx' (TXE with DMAT) and 'rx' (RXNE with DMAR). */
-  onDmaRequest: ((req: 'tx' | 'rx', active: boolean) => void) | null = null;
+  onDmaRequest: DmaRequestListener | null = null;
 
   constructor(
     private readonly ctx: Stm32DeviceContext,
@@ -304,14 +303,7 @@ export class Usart {
     this.irq.set(Boolean(irq));
     const tx = (sr & S.TXE) !== 0 && (cr3 & USART_CR3.DMAT) !== 0;
     const rx = (sr & S.RXNE) !== 0 && (cr3 & USART_CR3.DMAR) !== 0;
-    if (tx !== this.dmaTx) {
-      this.dmaTx = tx;
-      this.onDmaRequest?.('tx', tx);
-    }
-    if (rx !== this.dmaRx) {
-      this.dmaRx = rx;
-      this.onDmaRequest?.('rx', rx);
-    }
+    this.dmaLevels.update(tx, rx, this.onDmaRequest);
   }
 
   /** Current SR without the read side effect (tests, debugger). */
