@@ -1,4 +1,13 @@
 // Builtin functions, methods of the builtin types, exception classes and the builtin modules.
+//
+// Map (sections marked with a dashed rule; search for the heading):
+//   "Native function objects" — the id numbering (F_*) every native function is dispatched by
+//   "Roots"                   — builtinsInit: the builtins dict, type and exception classes, the module
+//                               table and importModule
+//   "Argument helpers"        — argument count/kind checks shared by the natives
+//   "String methods"          — str/bytes methods
+//   "The dispatcher"          — callNative: one switch from id to implementation; math, re and the
+//                               other modules (modules.ts) are delegated by id range at its top
 import {
   V, NULL, NONE, TRUE, FALSE, STOP, DELETED, typeOf, field, setField, isSmall, smallVal, mkSmall, mkBool,
   alloc, pushTemp, popTemp, addRoot, getRoot, setRoot, collect, memFree, memAlloc, gcEnabled, vsp, setVsp,

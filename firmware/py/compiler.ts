@@ -2,6 +2,18 @@
 // replaces a parse tree: assignment targets, `for` targets, comprehension heads and default values are
 // compiled by jumping the cursor to their tokens when their code is due. A pre-scan of each function body
 // finds its local names and the names its nested functions use (those become cells).
+//
+// Map (all methods of class Compiler, in this order; search for the name):
+//   token cursor ........ next, accept, expect, syntax, skipBracket, findTop
+//   bytecode emission ... emit, jumpFwd, patch, addConst, loadConst
+//   names and scopes .... localSlot, enclosingBinds, loadName, storeName, prescan, scanTargets
+//   module, blocks ...... compileModule, finish, block, statement, simpleStmt, exprStmt, augAssign
+//   assignment targets .. targetList, unpackTargets, target
+//   compound statements . ifStmt, whileStmt, forStmt, breakContinue, tryStmt, withStmt, importStmt
+//   functions, classes .. decorated, defStmt, functionDef, loadClosure, classStmt
+//   expressions ......... expr → ternaryIf → orTest → … → comparison → binLevel → factor → power → trailer
+//   calls, atoms ........ call, atom, comprehension, intLiteral, strings, fstringExpr
+// Entry points: compileSource (a module or REPL input) and needsMore (REPL continuation lines).
 import { V, NULL, T_CODE, alloc, setField, mkSmall, pushTemp, popTemp, fitsSmall, nTemp, setTempTop } from './obj';
 import {
   newList, listAppend, llen, litem, newTuple, tupleSet, newBraw, intern, newStr, newBytes, newFloat, raise,
