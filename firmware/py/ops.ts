@@ -268,7 +268,8 @@ function bindMethod(self: V, m: V): V {
   return m;
 }
 
-function extendFromIter(l: V, x: V): bool {
+/** Appends every item `x` iterates over to list `l`; false with the exception pending on failure. */
+export function extendFromIter(l: V, x: V): bool {
   const it = pushTemp(getIter(x));
   if (it == NULL) {
     popTemp(1);

@@ -18,6 +18,7 @@ import {
 } from './rt';
 import {
   binaryOp, unaryOp, compareOp, getItem, setItem, delItem, containsOp, getIter, iterNext, toOut, formatValue,
+  extendFromIter,
 } from './ops';
 import { callNative, builtinsDict, importModule } from './builtins';
 import { Out } from './out';
@@ -1346,25 +1347,7 @@ export function extendList(l: V, x: V): bool {
     for (let i = 0; i < n; i++) if (!listAppend(l, load<i32>(seqItems(x) + (<usize>i << 2)))) return false;
     return true;
   }
-  const it = pushTemp(getIter(x));
-  if (it == NULL) {
-    popTemp(1);
-    return false;
-  }
-  for (;;) {
-    const v = iterNext(it);
-    if (v == NULL) {
-      popTemp(1);
-      return false;
-    }
-    if (v == STOP) break;
-    if (!listAppend(l, v)) {
-      popTemp(1);
-      return false;
-    }
-  }
-  popTemp(1);
-  return true;
+  return extendFromIter(l, x);
 }
 
 export function updateDict(d: V, x: V): bool {
