@@ -477,10 +477,6 @@ export class ExceptionModel {
    */
   fpuAccess(): void {
     const cpu = this.cpu;
-    // The steady state of FP code first: CP10 full access, no lazy state pending, FPCA set (or ASPEN off).
-    if ((cpu.cpacr & 0x30_0000) === 0x30_0000 && (this.fpccr & FPCCR.LSPACT) === 0) {
-      if ((cpu.control & 4) !== 0 || (this.fpccr & FPCCR.ASPEN) === 0) return;
-    }
     const cp10 = (cpu.cpacr >>> 20) & 3;
     if (cp10 !== 3 && (cp10 !== 1 || !cpu.isPrivileged())) cpu.noCoprocessor();
     if (this.fpccr & FPCCR.LSPACT) this.preserveFpState();

@@ -91,25 +91,6 @@ const execVSTM: Exec = (cpu, d) => {
   cpu.r[d.c] = base + d.e;
 };
 
-/** One-register VLDM/VSTM (GCC's post-increment float load/store idiom): the loops above without the loop. */
-const execVLDM1: Exec = (cpu, d) => {
-  cpu.exc.fpuAccess();
-  const base = cpu.r[d.c]!;
-  const addr = (base + d.d) | 0;
-  if (addr & 3) cpu.unalignedFault();
-  cpu.s[d.a] = cpu.mem.read32(addr >>> 0);
-  cpu.r[d.c] = base + d.e;
-};
-
-const execVSTM1: Exec = (cpu, d) => {
-  cpu.exc.fpuAccess();
-  const base = cpu.r[d.c]!;
-  const addr = (base + d.d) | 0;
-  if (addr & 3) cpu.unalignedFault();
-  cpu.mem.write32(addr >>> 0, cpu.s[d.a]!);
-  cpu.r[d.c] = base + d.e;
-};
-
 /** VMOV Sn, Rt (and VMOV Dd[x], Rt): a = S index, b = Rt. */
 const execVMOVtoS: Exec = (cpu, d) => {
   cpu.exc.fpuAccess();
@@ -253,8 +234,7 @@ export const patterns: Pattern[] = [
       const bytes = f.words * 4;
       const first = f.u ? 0 : -bytes;
       const wb = f.w ? (f.u ? bytes : -bytes) : 0;
-      const exec = f.regsWords === 1 ? (load ? execVLDM1 : execVSTM1) : load ? execVLDM : execVSTM;
-      return new DecodedInsn(exec, raw, 4, 1 + f.regsWords, a, f.regsWords, f.rn, first, wb);
+      return new DecodedInsn(load ? execVLDM : execVSTM, raw, 4, 1 + f.regsWords, a, f.regsWords, f.rn, first, wb);
     },
     (raw) => {
       const f = ldmFields(raw);
